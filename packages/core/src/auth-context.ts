@@ -1,0 +1,136 @@
+import type { PermissionSet } from './authz/permissions.js';
+import type { TokenKind } from './events.js';
+import type { TokenHeader } from './token/decode-token.js';
+
+/**
+ * Your custom claims, declared once for the whole application by declaration merging:
+ *
+ * @example
+ * ```ts
+ * declare module '@org/auth-core' {
+ *   interface AuthClaims {
+ *     tenant: string;
+ *   }
+ * }
+ * // now req.auth.claims.tenant is a string in every adapter
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the augmentation point must start empty.
+export interface AuthClaims {}
+
+/** Registered claims (RFC 7519 §4.1) plus the ones this library reads. */
+export interface StandardClaims {
+  readonly iss: string;
+  readonly sub?: string;
+  readonly aud: string | readonly string[];
+  readonly exp: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly jti?: string;
+  readonly [claim: string]: unknown;
+}
+
+/** The claims of a verified token: standard ones, your {@link AuthClaims}, and `C`. */
+export type Claims<C extends object = object> = StandardClaims & AuthClaims & C;
+
+/**
+ * Who is calling and what they may do: the result of a successful verification. Adapters put it
+ * on `req.auth` (Express), `ctx.state.auth` (Koa) and `request.auth` (Fastify).
+ *
+ * @typeParam C - extra claims for this route, on top of {@link AuthClaims}
+ */
+export class AuthContext<C extends object = object> {
+  /** `service` for tokens that carry the service marker claim, `user` otherwise. */
+  readonly kind: TokenKind;
+  /** The token's `iss`. */
+  readonly issuer: string;
+  /** The token's `sub`, if any. */
+  readonly subject: string | undefined;
+  /** For service tokens: the calling service (the configured caller claim, `sub` by default). */
+  readonly caller: string | undefined;
+  /** The token's `aud`, always as an array. */
+  readonly audience: readonly string[];
+  /** The token's `jti`, if any. */
+  readonly tokenId: string | undefined;
+  /** `exp`, in seconds since the epoch. */
+  readonly expiresAt: number;
+  /** The verified claims. */
+  readonly claims: Readonly<Claims<C>>;
+  /** The verified protected header. */
+  readonly header: Readonly<TokenHeader>;
+  /** Role names from the role claim. */
+  readonly roles: readonly string[];
+  readonly #permissions: PermissionSet;
+  readonly #roles: ReadonlySet<string>;
+
+  /** @internal built by the verifier */
+  constructor(fields: {
+    kind: TokenKind;
+    issuer: string;
+    subject: string | undefined;
+    caller: string | undefined;
+    audience: readonly string[];
+    tokenId: string | undefined;
+    expiresAt: number;
+    claims: Readonly<Claims<C>>;
+    header: Readonly<TokenHeader>;
+    roles: readonly string[];
+    permissions: PermissionSet;
+  }) {
+    this.kind = fields.kind;
+    this.issuer = fields.issuer;
+    this.subject = fields.subject;
+    this.caller = fields.caller;
+    this.audience = fields.audience;
+    this.tokenId = fields.tokenId;
+    this.expiresAt = fields.expiresAt;
+    this.claims = fields.claims;
+    this.header = fields.header;
+    this.roles = fields.roles;
+    this.#permissions = fields.permissions;
+    this.#roles = new Set(fields.roles);
+  }
+
+  /** The granted permissions (from the permission claims and the role map), as given. */
+  get permissions(): readonly string[] {
+    return this.#permissions.grants;
+  }
+
+  /**
+   * True when the token grants `permission`, directly or through a wildcard or a role.
+   * @example auth.can('orders:create')
+   */
+  can(permission: string): boolean {
+    return this.#permissions.has(permission);
+  }
+
+  /** True when every one of `permissions` is granted. */
+  canAll(...permissions: readonly string[]): boolean {
+    return permissions.every((permission) => this.#permissions.has(permission));
+  }
+
+  /** True when at least one of `permissions` is granted. */
+  canAny(...permissions: readonly string[]): boolean {
+    return permissions.some((permission) => this.#permissions.has(permission));
+  }
+
+  /** True when the token carries `role`. */
+  hasRole(role: string): boolean {
+    return this.#roles.has(role);
+  }
+
+  /** A log-safe summary (no token, no signature). */
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      issuer: this.issuer,
+      subject: this.subject,
+      caller: this.caller,
+      audience: this.audience,
+      tokenId: this.tokenId,
+      expiresAt: this.expiresAt,
+      roles: this.roles,
+      permissions: this.permissions,
+    };
+  }
+}

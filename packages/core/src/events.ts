@@ -1,0 +1,71 @@
+import type { AuthErrorCode } from './errors.js';
+
+/** Which kind of token a request carried. */
+export type TokenKind = 'service' | 'user';
+
+/** Who called, as far as the request told; every field is safe to log (no token, no key). */
+export interface RequestIdentity {
+  readonly issuer?: string;
+  readonly subject?: string;
+  /** The calling service (service tokens). */
+  readonly caller?: string;
+  readonly audience?: readonly string[];
+  readonly kind?: TokenKind;
+  /** Token id (`jti`), when the token has one. */
+  readonly tokenId?: string;
+}
+
+/** A request passed authentication (and, for guards, authorization). */
+export interface AcceptedEvent extends RequestIdentity {
+  readonly type: 'accepted';
+  /** True when the signature check was skipped because the same token was verified before. */
+  readonly cached: boolean;
+}
+
+/** A request was rejected. */
+export interface RejectedEvent extends RequestIdentity {
+  readonly type: 'rejected';
+  readonly code: AuthErrorCode;
+  readonly status: number;
+  /** The client-safe description, e.g. `token expired`. */
+  readonly description: string;
+  /** For guard rejections: what was required, e.g. `permission orders:create`. */
+  readonly requirement?: string;
+}
+
+/** An issuer's keys were (re)loaded from its JWKS endpoint. */
+export interface KeysRefreshedEvent {
+  readonly type: 'keys_refreshed';
+  readonly issuer: string;
+  readonly keys: number;
+  /** Keys of the document that were skipped, with the reason (weak, wrong type, ...). */
+  readonly skipped: readonly string[];
+}
+
+/** Fetching an issuer's keys failed. */
+export interface KeysFetchFailedEvent {
+  readonly type: 'keys_fetch_failed';
+  readonly issuer: string;
+  /** Short, secret-free reason such as `answered HTTP 500` or `timed out`. */
+  readonly reason: string;
+  /** True when older keys keep serving. */
+  readonly servingStaleKeys: boolean;
+}
+
+/** Everything the verifier reports through `onEvent`. */
+export type AuthEvent = AcceptedEvent | RejectedEvent | KeysRefreshedEvent | KeysFetchFailedEvent;
+
+/** Receives {@link AuthEvent}s; errors it throws are ignored, they never change a decision. */
+export type AuthEventListener = (event: AuthEvent) => void;
+
+/** Wraps a listener so that it can never throw into the request path. */
+export function safeListener(listener: AuthEventListener | undefined): AuthEventListener {
+  if (listener === undefined) return () => {};
+  return (event) => {
+    try {
+      listener(event);
+    } catch {
+      // A logging failure must not turn into an authentication decision.
+    }
+  };
+}

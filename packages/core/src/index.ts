@@ -1,0 +1,72 @@
+export { type AuthClaims, AuthContext, type Claims, type StandardClaims } from './auth-context.js';
+export { CallerPatterns } from './authz/caller-patterns.js';
+export {
+  type Guard,
+  requireAnyPermission,
+  requireCaller,
+  requireCheck,
+  requireKind,
+  requirePermission,
+  requireRole,
+} from './authz/guards.js';
+export { isGrant, isPermission, PermissionSet } from './authz/permissions.js';
+export type { RoleMap } from './authz/role-map.js';
+export {
+  AUTH_ERROR_CODES,
+  AuthConfigError,
+  AuthError,
+  type AuthErrorBody,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  type BearerErrorCode,
+  bearerChallenge,
+  isAuthError,
+} from './errors.js';
+export type {
+  AcceptedEvent,
+  AuthEvent,
+  AuthEventListener,
+  KeysFetchFailedEvent,
+  KeysRefreshedEvent,
+  RejectedEvent,
+  RequestIdentity,
+  TokenKind,
+} from './events.js';
+export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
+export type { KeyMaterial } from './keys/key-entry.js';
+export type { IssuerHealth } from './keys/key-source.js';
+export type { Duration } from './options/duration.js';
+export type {
+  AuthCheck,
+  DiscoveryIssuer,
+  IssuerOptions,
+  JsonWebKeySet,
+  JwksUriIssuer,
+  PublicKeyIssuer,
+  RemoteKeyOptions,
+  SecretIssuer,
+  ServiceTokenRules,
+  StaticJwksIssuer,
+  TokenRules,
+  VerifierOptions,
+} from './options/verifier-options.js';
+export {
+  MemoryRevocationStore,
+  type MemoryRevocationStoreOptions,
+  type RevokeSubjectOptions,
+  type RevokeTokenOptions,
+} from './revocation/memory-revocation-store.js';
+export type { RevocationQuery, RevocationStore } from './revocation/revocation-store.js';
+export { type DecodedToken, decodeToken, type TokenHeader } from './token/decode-token.js';
+export {
+  type BearerExtractionOptions,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  extractBearerToken,
+} from './token/extract-bearer-token.js';
+export type { RequestLike } from './token/request.js';
+export {
+  type AuthenticateOptions,
+  createVerifier,
+  Verifier,
+  type VerifierHealth,
+} from './verifier.js';

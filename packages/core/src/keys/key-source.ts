@@ -1,0 +1,46 @@
+import type { TokenHeader } from '../token/decode-token.js';
+import type { KeyEntry } from './key-entry.js';
+
+/** The readiness of one issuer's keys, as reported by `verifier.health()`. */
+export interface IssuerHealth {
+  readonly issuer: string;
+  /** `static` keys never change; `remote` keys are fetched from a JWKS URL. */
+  readonly source: 'static' | 'remote';
+  /** True when keys are available to verify tokens right now. */
+  readonly ready: boolean;
+  /** Number of usable keys. */
+  readonly keys: number;
+  /** Time of the last successful fetch (ms since epoch), for remote keys. */
+  readonly fetchedAt?: number;
+  /** True when the keys are past their max age and are served only because refreshing failed. */
+  readonly stale?: boolean;
+  /** Why the last fetch failed, if it did (never contains secrets). */
+  readonly lastError?: string;
+}
+
+/** Where one issuer's verification keys come from. */
+export interface KeySource {
+  /**
+   * Keys that may verify a token with this header (matching `kid` when present and `alg`).
+   * Remote sources fetch when needed.
+   *
+   * @throws {AuthError} `unknown_key` (401) or `keys_unavailable` (503)
+   */
+  getKeys(header: TokenHeader): readonly KeyEntry[] | Promise<readonly KeyEntry[]>;
+  /** Resolves once keys are available; rejects with `keys_unavailable` if they cannot be had. */
+  ready(): Promise<void>;
+  health(): IssuerHealth;
+}
+
+/** The keys of a set that may verify a token with this header. */
+export function selectKeys(entries: readonly KeyEntry[], header: TokenHeader): KeyEntry[] {
+  const found: KeyEntry[] = [];
+  for (const entry of entries) {
+    if (!entry.algorithms.has(header.alg)) continue;
+    if (header.kid !== undefined && entry.kid !== undefined && entry.kid !== header.kid) continue;
+    // A token that names its key must find exactly that key, not any key without an id.
+    if (header.kid !== undefined && entry.kid === undefined) continue;
+    found.push(entry);
+  }
+  return found;
+}

@@ -1,0 +1,39 @@
+/**
+ * The framework-neutral view of an HTTP request that the core needs. Node's
+ * `IncomingMessage` fits it as is (Express `req`, Koa `ctx.req`, Fastify `request.raw`).
+ */
+export interface RequestLike {
+  /** Header map with lower-case names, as Node parses it. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /**
+   * Raw header list (`name, value, name, value, ...`). Node keeps only the first
+   * `Authorization` header in `headers`; the raw list lets the core reject duplicates.
+   */
+  readonly rawHeaders?: readonly string[];
+  /** Request target (path and query), used only when query-string tokens are enabled. */
+  readonly url?: string;
+  /** HTTP method. */
+  readonly method?: string;
+}
+
+/** Returns a header value, or undefined. Several values are joined the way Node joins them. */
+export function headerValue(request: RequestLike, name: string): string | undefined {
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/** Counts how many times a header was sent, using the raw list when the framework kept it. */
+export function headerCount(request: RequestLike, name: string): number {
+  const raw = request.rawHeaders;
+  if (raw === undefined) {
+    const value = request.headers[name];
+    if (value === undefined) return 0;
+    return typeof value === 'string' ? 1 : value.length;
+  }
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === name) count++;
+  }
+  return count;
+}

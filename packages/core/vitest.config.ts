@@ -1,0 +1,12 @@
+import { packageTestConfig } from '../../vitest.shared.js';
+
+export default packageTestConfig({
+  coverage: {
+    provider: 'v8',
+    include: ['src/**/*.ts'],
+    exclude: ['src/index.ts', 'src/**/*-options.ts'],
+    reporter: ['text-summary', 'json-summary', 'lcov'],
+    reportsDirectory: 'reports/coverage',
+    thresholds: { lines: 90, branches: 90, functions: 90, statements: 90 },
+  },
+});
