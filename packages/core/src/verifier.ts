@@ -9,7 +9,7 @@ import type { RequestIdentity } from './events.js';
 import type { KeyEntry } from './keys/key-entry.js';
 import type { IssuerHealth } from './keys/key-source.js';
 import { verifySignature } from './keys/verify-signature.js';
-import { type CompiledOptions, compileOptions } from './options/compile-options.js';
+import { type CompiledIssuer, type CompiledOptions, compileOptions } from './options/compile-options.js';
 import type { VerifierOptions } from './options/verifier-options.js';
 import { decodeToken } from './token/decode-token.js';
 import { extractBearerToken } from './token/extract-bearer-token.js';
@@ -33,6 +33,7 @@ export interface VerifierHealth {
 
 /** A verified token as remembered between requests. */
 interface VerifiedToken {
+  readonly issuer: CompiledIssuer;
   readonly key: KeyEntry;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly facts: TokenFacts;
@@ -137,6 +138,12 @@ export class Verifier {
         throw new AuthError('malformed_request', { description: 'token too large' });
       }
       let verified = this.#cache?.get(token, nowMs);
+      if (verified !== undefined) {
+        // A cache hit must still notice a key that left the key set: let the source refresh.
+        identity = verified.identity;
+        const refreshing = verified.issuer.keys.ensureFresh();
+        if (refreshing !== undefined) await refreshing;
+      }
       const cached = verified?.key.current === true;
       if (verified === undefined || !cached) {
         if (verified !== undefined) this.#cache?.delete(token);
@@ -179,6 +186,8 @@ export class Verifier {
     if (!issuer.algorithms.has(header.alg)) throw new AuthError('unsupported_algorithm');
     const keys = await issuer.keys.getKeys(header);
     const key = await verifySignature(token, header.alg, keys);
+    // The claims are authentic from here on: name the caller in audit events of later rejections.
+    learned(signedIdentity(issuer.issuer, payload, options));
     const frozen = deepFreeze(payload);
     // Time first, so that an expired token reads "token expired" whatever else is wrong with it.
     checkTime(frozen, now, { clockTolerance: options.clockTolerance, maxTokenAge: undefined });
@@ -205,6 +214,7 @@ export class Verifier {
     });
     setContextOwner(context, { emit: options.emit, realm: options.realm });
     const verified: VerifiedToken = {
+      issuer,
       key,
       payload: frozen,
       facts,
@@ -279,6 +289,25 @@ function identityOf(context: AuthContext): RequestIdentity {
     ...(context.subject === undefined ? {} : { subject: context.subject }),
     ...(context.caller === undefined ? {} : { caller: context.caller }),
     ...(context.tokenId === undefined ? {} : { tokenId: context.tokenId }),
+  };
+}
+
+function signedIdentity(
+  issuer: string,
+  payload: Readonly<Record<string, unknown>>,
+  options: CompiledOptions,
+): RequestIdentity {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const isService = payload[options.markerClaim] === options.markerValue;
+  const subject = text(payload.sub);
+  const caller = isService ? text(payload[options.service?.callerClaim ?? 'sub']) : undefined;
+  const tokenId = text(payload.jti);
+  return {
+    issuer,
+    kind: isService ? 'service' : 'user',
+    ...(subject === undefined ? {} : { subject }),
+    ...(caller === undefined ? {} : { caller }),
+    ...(tokenId === undefined ? {} : { tokenId }),
   };
 }
 

@@ -52,28 +52,35 @@ export function keyWeakness(key: KeyObject): string | undefined {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < MIN_RSA_BITS) return `RSA keys must have at least ${MIN_RSA_BITS} bits, got ${bits}`;
   }
-  if (key.type === 'private') return 'a private key was given where a public key is expected';
   return undefined;
 }
 
 /** Raw material accepted as one key. */
 export type KeyMaterial = KeyObject | CryptoKey | string | Readonly<Record<string, unknown>>;
 
-/** Imports a PEM string, a JWK object, a `KeyObject` or a `CryptoKey` as a public `KeyObject`. */
+/**
+ * Imports a PEM string (SPKI or certificate), a JWK object, a `KeyObject` or a `CryptoKey` as a
+ * public `KeyObject`. Private key material is refused in every form: a verifier never needs it,
+ * and finding it in a verifier's configuration means a private key was shared by mistake.
+ */
 export function importPublicKey(material: KeyMaterial): KeyObject {
-  if (typeof material === 'string') return createPublicKey(material);
-  if (isKeyObject(material)) {
-    // A private key verifies through its public half; never keep the private one around.
-    return material.type === 'private' ? createPublicKey(material) : material;
-  }
   if (isCryptoKey(material)) return importPublicKey(KeyObject.from(material));
-  const jwk = material as Record<string, unknown>;
-  if (jwk.kty === 'oct') throw new TypeError('symmetric (oct) keys are only accepted as a secret');
-  if ('d' in jwk) {
-    throw new TypeError('the JWK contains private key material ("d"); publish only public keys');
+  if (isKeyObject(material)) {
+    if (material.type === 'private') throw new TypeError(PRIVATE_MATERIAL);
+    if (material.type !== 'public') throw new TypeError('symmetric keys are only accepted as a secret');
+    return material;
   }
+  if (typeof material === 'string') {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(material)) throw new TypeError(PRIVATE_MATERIAL);
+    return createPublicKey(material);
+  }
+  const jwk = material as Record<string, unknown>;
+  if (jwk.kty === 'oct') throw new TypeError('symmetric keys are only accepted as a secret');
+  if ('d' in jwk) throw new TypeError(PRIVATE_MATERIAL);
   return createPublicKey({ key: publicMembers(jwk) as never, format: 'jwk' });
 }
+
+const PRIVATE_MATERIAL = 'private key material was given where a public key is expected; configure only the public key';
 
 /** Imports a shared secret. */
 export function importSecret(secret: KeyObject | string | Uint8Array): KeyObject {

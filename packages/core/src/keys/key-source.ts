@@ -27,6 +27,13 @@ export interface KeySource {
    * @throws {AuthError} `unknown_key` (401) or `keys_unavailable` (503)
    */
   getKeys(header: TokenHeader): readonly KeyEntry[] | Promise<readonly KeyEntry[]>;
+  /**
+   * Refreshes the keys if they are past their max age, so that a token verified earlier is
+   * checked against the current key set. Returns undefined when there is nothing to wait for.
+   *
+   * @throws {AuthError} `keys_unavailable` (503) when the keys are too stale to be used
+   */
+  ensureFresh(): Promise<void> | undefined;
   /** Resolves once keys are available; rejects with `keys_unavailable` if they cannot be had. */
   ready(): Promise<void>;
   health(): IssuerHealth;

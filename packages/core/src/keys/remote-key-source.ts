@@ -54,7 +54,7 @@ export class RemoteKeySource implements KeySource {
   }
 
   async getKeys(header: TokenHeader): Promise<readonly KeyEntry[]> {
-    await this.#ensureFresh();
+    await this.ensureFresh();
     let keys = selectKeys(this.#entries, header);
     if (keys.length === 0 && header.kid !== undefined && this.#mayFetch()) {
       // A key we have not seen yet: the issuer may have rotated. One refetch per cooldown.
@@ -85,15 +85,17 @@ export class RemoteKeySource implements KeySource {
     };
   }
 
-  async #ensureFresh(): Promise<void> {
+  ensureFresh(): Promise<void> | undefined {
     const { cacheMaxAge } = this.#settings;
     const age = this.#fetchedAt === undefined ? Infinity : this.#settings.now() - this.#fetchedAt;
-    if (age > cacheMaxAge) {
-      if (this.#inflight !== undefined || this.#mayFetch()) await this.#refresh();
-      this.#throwIfUnusable();
-    } else if (age > cacheMaxAge * REFRESH_AHEAD && this.#mayFetch()) {
-      void this.#refresh();
-    }
+    if (age > cacheMaxAge) return this.#refreshOrServeStale();
+    if (age > cacheMaxAge * REFRESH_AHEAD && this.#mayFetch()) void this.#refresh();
+    return undefined;
+  }
+
+  async #refreshOrServeStale(): Promise<void> {
+    if (this.#inflight !== undefined || this.#mayFetch()) await this.#refresh();
+    this.#throwIfUnusable();
   }
 
   #throwIfUnusable(): void {

@@ -19,6 +19,10 @@ export class StaticKeySource implements KeySource {
     return keys;
   }
 
+  ensureFresh(): undefined {
+    return undefined;
+  }
+
   async ready(): Promise<void> {}
 
   health(): IssuerHealth {

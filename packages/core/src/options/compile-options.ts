@@ -497,7 +497,7 @@ function staticEntry(
     key = load();
   } catch (error) {
     const reason =
-      error instanceof TypeError && /private|symmetric/.test(error.message)
+      error instanceof TypeError && /private key material|symmetric keys/.test(error.message)
         ? error.message
         : 'not a valid public key (expected PEM, JWK, KeyObject or CryptoKey)';
     throw new AuthConfigError(option, reason);
