@@ -36,7 +36,8 @@ const verifier = createVerifier({
   audience: 'payments',
   services: { callers: ['orders'] },
   onEvent: (event) => {
-    if (event.type === 'rejected') console.log(`  audit: rejected ${event.code} (caller ${event.caller ?? 'unknown'})`);
+    if (event.type === 'rejected')
+      console.log(`  audit: rejected ${event.code} (caller ${event.caller ?? 'unknown'})`);
   },
 });
 await verifier.ready(); // fetch the keys now rather than on the first request
@@ -49,7 +50,10 @@ console.log(`accepted: ${auth.kind} token from ${auth.caller}, may charge: ${aut
 await requirePermission('payments:charge')(auth); // resolves: the permission is granted
 
 for (const [label, token] of [
-  ['expired token', await mint({ iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 })],
+  [
+    'expired token',
+    await mint({ iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 }),
+  ],
   ['token for another service', await mint({ aud: 'inventory' })],
   ['token from an unknown caller', await mint({ sub: 'reporting' })],
 ]) {

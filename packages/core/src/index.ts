@@ -38,6 +38,7 @@ export type { IssuerHealth } from './keys/key-source.js';
 export type { Duration } from './options/duration.js';
 export type {
   AuthCheck,
+  CheckResult,
   DiscoveryIssuer,
   IssuerOptions,
   JsonWebKeySet,

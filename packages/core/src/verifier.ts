@@ -103,6 +103,11 @@ export class Verifier {
     await Promise.all([...this.#options.issuers.values()].map((issuer) => issuer.keys.ready()));
   }
 
+  /** Stops background key refreshes (see `backgroundRefresh`); call it on shutdown. */
+  close(): void {
+    for (const issuer of this.#options.issuers.values()) issuer.keys.close?.();
+  }
+
   /** Readiness of each issuer's keys, for health endpoints. Never fetches. */
   health(): VerifierHealth {
     const issuers = [...this.#options.issuers.values()].map((issuer) => issuer.keys.health());

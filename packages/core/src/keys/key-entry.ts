@@ -24,8 +24,6 @@ export function algorithmsForKey(key: KeyObject): string[] {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       return ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-    case 'rsa-pss':
-      return ['PS256', 'PS384', 'PS512'];
     case 'ec':
       switch (details?.namedCurve) {
         case 'prime256v1':
@@ -48,7 +46,12 @@ export function algorithmsForKey(key: KeyObject): string[] {
 
 /** Why a key cannot be used, or undefined when it is acceptable. */
 export function keyWeakness(key: KeyObject): string | undefined {
-  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+  // jose cannot use id-RSASSA-PSS keys (no JWK form): every token would fail. A plain RSA key
+  // verifies PS256 too.
+  if (key.asymmetricKeyType === 'rsa-pss') {
+    return 'RSA-PSS (id-RSASSA-PSS) keys are not supported; give the key as a plain RSA key, which verifies PS256 too';
+  }
+  if (key.asymmetricKeyType === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < MIN_RSA_BITS) return `RSA keys must have at least ${MIN_RSA_BITS} bits, got ${bits}`;
   }
@@ -80,7 +83,8 @@ export function importPublicKey(material: KeyMaterial): KeyObject {
   return createPublicKey({ key: publicMembers(jwk) as never, format: 'jwk' });
 }
 
-const PRIVATE_MATERIAL = 'private key material was given where a public key is expected; configure only the public key';
+const PRIVATE_MATERIAL =
+  'private key material was given where a public key is expected; configure only the public key';
 
 /** Imports a shared secret. */
 export function importSecret(secret: KeyObject | string | Uint8Array): KeyObject {

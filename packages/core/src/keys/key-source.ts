@@ -37,6 +37,8 @@ export interface KeySource {
   /** Resolves once keys are available; rejects with `keys_unavailable` if they cannot be had. */
   ready(): Promise<void>;
   health(): IssuerHealth;
+  /** Stops timers, if the source has any. */
+  close?(): void;
 }
 
 /** The keys of a set that may verify a token with this header. */

@@ -18,6 +18,8 @@ export interface RemoteKeySourceSettings {
   readonly maxStale: number;
   readonly maxResponseBytes: number;
   readonly maxKeys: number;
+  /** Fetch at construction and refresh on a timer before the keys go stale. */
+  readonly backgroundRefresh: boolean;
   readonly fetch: typeof globalThis.fetch;
   readonly now: () => number;
   readonly emit: AuthEventListener;
@@ -47,10 +49,19 @@ export class RemoteKeySource implements KeySource {
   #lastAttemptAt: number | undefined;
   #lastError: string | undefined;
   #inflight: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   constructor(settings: RemoteKeySourceSettings) {
     this.#settings = settings;
     this.#jwksUri = settings.jwksUri;
+    if (settings.backgroundRefresh) void this.#refresh();
+  }
+
+  /** Stops background refreshing. Verification keeps working, refreshing on demand. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
   }
 
   async getKeys(header: TokenHeader): Promise<readonly KeyEntry[]> {
@@ -66,8 +77,10 @@ export class RemoteKeySource implements KeySource {
     return keys;
   }
 
+  /** An explicit call (start-up, readiness probe): fetches when the keys are missing or old, cooldown or not. */
   async ready(): Promise<void> {
-    if (this.#fetchedAt === undefined) await this.#refresh();
+    const age = this.#fetchedAt === undefined ? Infinity : this.#settings.now() - this.#fetchedAt;
+    if (age > this.#settings.cacheMaxAge) await this.#refresh();
     this.#throwIfUnusable();
   }
 
@@ -119,8 +132,19 @@ export class RemoteKeySource implements KeySource {
   #refresh(): Promise<void> {
     this.#inflight ??= this.#load().finally(() => {
       this.#inflight = undefined;
+      this.#scheduleRefresh();
     });
     return this.#inflight;
+  }
+
+  /** With background refresh: the next fetch, before the keys go stale (or after a cooldown). */
+  #scheduleRefresh(): void {
+    if (!this.#settings.backgroundRefresh || this.#closed) return;
+    const { cacheMaxAge, cooldown } = this.#settings;
+    const delay = this.#lastError === undefined ? cacheMaxAge * REFRESH_AHEAD : Math.max(cooldown, 1000);
+    clearTimeout(this.#timer);
+    // unref: a pending refresh never keeps the process alive.
+    this.#timer = setTimeout(() => void this.#refresh(), delay).unref();
   }
 
   async #load(): Promise<void> {
@@ -229,11 +253,14 @@ function metadataUrl(issuer: string, name: 'openid-configuration' | 'oauth-autho
   return url;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+// 127.0.0.0/8 as an IPv4 literal (the URL parser has already normalised 127.1, 0x7f.1, ...), never
+// a DNS name that merely starts with "127.", such as 127.0.0.1.nip.io.
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** https everywhere; http only on loopback or when explicitly allowed. */
 export function isAllowedUrl(url: URL, allowInsecureHttp: boolean): boolean {
   if (url.protocol === 'https:') return true;
   if (url.protocol !== 'http:') return false;
-  return allowInsecureHttp || LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.');
+  return allowInsecureHttp || LOOPBACK_HOSTS.has(url.hostname) || LOOPBACK_V4.test(url.hostname);
 }

@@ -111,6 +111,7 @@ const REMOTE_OPTIONS = [
   'maxStale',
   'maxResponseBytes',
   'maxKeys',
+  'backgroundRefresh',
   'allowInsecureHttp',
   'fetch',
 ];
@@ -472,7 +473,7 @@ function remoteSource(
   return new RemoteKeySource({
     issuer,
     jwksUri,
-    allowInsecureHttp: merged.allowInsecureHttp ?? false,
+    allowInsecureHttp: flag(`${option}.allowInsecureHttp`, merged.allowInsecureHttp),
     allowedAlgorithms: algorithms,
     cacheMaxAge: ms('cacheMaxAge', '10m'),
     cooldown: ms('cooldown', '30s', true),
@@ -480,6 +481,7 @@ function remoteSource(
     maxStale: ms('maxStale', '1h', true),
     maxResponseBytes: count('maxResponseBytes', 262_144, 16_777_216),
     maxKeys: count('maxKeys', 50, 1000),
+    backgroundRefresh: flag(`${option}.backgroundRefresh`, merged.backgroundRefresh),
     fetch: optionalFunction(`${option}.fetch`, merged.fetch) ?? context.fetchImpl,
     now: context.now,
     emit: context.emit,
@@ -591,6 +593,12 @@ function claimNames(option: string, value: readonly string[]): string[] {
 function claimName(option: string, value: unknown): string {
   if (!nonEmptyString(value)) throw new AuthConfigError(option, 'expected a claim name such as "sub"');
   return value;
+}
+
+function flag(option: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new AuthConfigError(option, 'expected true or false');
+  return value === true;
 }
 
 function nonEmptyString(value: unknown): value is string {

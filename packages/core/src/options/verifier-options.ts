@@ -33,6 +33,13 @@ export interface RemoteKeyOptions {
   /** Most keys read from one JWKS. Default `50`. */
   readonly maxKeys?: number;
   /**
+   * Fetch the keys as soon as the verifier is built, and refresh them on a timer at 80% of
+   * `cacheMaxAge` (after a failure: after `cooldown`), so that no request waits for a fetch even
+   * after a quiet period. The timer never keeps the process alive; `verifier.close()` stops it.
+   * Default `false`: keys are fetched on demand and refreshed ahead by requests.
+   */
+  readonly backgroundRefresh?: boolean;
+  /**
    * Allow `http:` URLs on hosts other than loopback. Default `false`: keys travel over https,
    * or over http only to `localhost`/`127.0.0.0/8`/`[::1]`. Turn on only inside a network you
    * trust (for example a mesh that already encrypts traffic).
@@ -123,11 +130,14 @@ export interface ServiceTokenRules extends TokenRules {
  * A custom check, run after every built-in check with the whole verified context. Return
  * `false` (or throw an `AuthError`) to reject; `false` answers 403 `access_denied`.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: an async check that only throws returns Promise<void>.
 export type AuthCheck = (
   auth: AuthContext,
   request: RequestLike | undefined,
-) => boolean | undefined | void | Promise<boolean | undefined | void>;
+) => CheckResult | Promise<CheckResult>;
+
+/** What a custom check returns: `false` rejects; `true`, nothing or `undefined` lets it pass. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an async check that only throws returns Promise<void>.
+export type CheckResult = boolean | undefined | void;
 
 /** Options of `createVerifier`. Everything is validated when the verifier is built. */
 export interface VerifierOptions {

@@ -23,7 +23,11 @@ describe('algorithmsForKey', () => {
       () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
       ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
     ],
-    ['rsa-pss', () => generateKeyPairSync('rsa-pss', { modulusLength: 2048 }), ['PS256', 'PS384', 'PS512']],
+    [
+      'rsa-pss (refused: jose cannot use it)',
+      () => generateKeyPairSync('rsa-pss', { modulusLength: 2048 }),
+      [],
+    ],
     ['P-256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }), ['ES256']],
     ['P-384', () => generateKeyPairSync('ec', { namedCurve: 'P-384' }), ['ES384']],
     ['P-521', () => generateKeyPairSync('ec', { namedCurve: 'P-521' }), ['ES512']],

@@ -246,18 +246,18 @@ describe('option validation at construction', () => {
     ).toBeDefined();
   });
 
-  it('keeps only the public half of a private KeyObject given as public key', () => {
+  it('refuses private key material in every form, so it is never configured by mistake', () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expect(createVerifier({ ...valid, issuers: { issuer: 'x', publicKey: pair.privateKey } })).toBeDefined();
-  });
-
-  it('refuses a private JWK, so private material is never configured by mistake', () => {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const error = configError({
-      ...valid,
-      issuers: { issuer: 'x', publicKey: pair.privateKey.export({ format: 'jwk' }) },
-    });
-    expect(error.message).toContain('private key material');
+    for (const publicKey of [
+      pair.privateKey,
+      pair.privateKey.export({ format: 'jwk' }),
+      pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    ]) {
+      const error = configError({ ...valid, issuers: { issuer: 'x', publicKey } });
+      expect(error.message).toBe(
+        'issuers[0].publicKey: private key material was given where a public key is expected; configure only the public key',
+      );
+    }
   });
 });
 

@@ -93,7 +93,14 @@ describe('revocation in the verifier', () => {
 
   it('asks the store with the token identity', async () => {
     const seen: unknown[] = [];
-    const fixture = await createFixture({ revocation: { isRevoked: (q) => (seen.push(q), false) } });
+    const fixture = await createFixture({
+      revocation: {
+        isRevoked: (q) => {
+          seen.push(q);
+          return false;
+        },
+      },
+    });
     await fixture.verifier.verify(await fixture.sign());
     expect(seen).toEqual([query()]);
     expect(
