@@ -1,3 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { packageTestConfig } from '../../vitest.shared.js';
 
-export default packageTestConfig();
+// README examples import the package by name; point that name at the sources under test.
+export default packageTestConfig({
+  alias: { '@org/auth-testing': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+});

@@ -41,14 +41,26 @@ export interface KeySource {
   close?(): void;
 }
 
-/** The keys of a set that may verify a token with this header. */
-export function selectKeys(entries: readonly KeyEntry[], header: TokenHeader): KeyEntry[] {
+/**
+ * The keys of a set that may verify a token with this header. A token that names its key (`kid`)
+ * matches only the key of that id; with `kidlessMatchesAny`, a key configured without an id (a
+ * PEM key, a shared secret) matches too, since there is no id to compare.
+ */
+export function selectKeys(
+  entries: readonly KeyEntry[],
+  header: TokenHeader,
+  kidlessMatchesAny = false,
+): KeyEntry[] {
   const found: KeyEntry[] = [];
   for (const entry of entries) {
     if (!entry.algorithms.has(header.alg)) continue;
-    if (header.kid !== undefined && entry.kid !== undefined && entry.kid !== header.kid) continue;
-    // A token that names its key must find exactly that key, not any key without an id.
-    if (header.kid !== undefined && entry.kid === undefined) continue;
+    if (
+      header.kid !== undefined &&
+      entry.kid !== header.kid &&
+      !(kidlessMatchesAny && entry.kid === undefined)
+    ) {
+      continue;
+    }
     found.push(entry);
   }
   return found;

@@ -14,7 +14,7 @@ export class StaticKeySource implements KeySource {
   }
 
   getKeys(header: TokenHeader): readonly KeyEntry[] {
-    const keys = selectKeys(this.#entries, header);
+    const keys = selectKeys(this.#entries, header, true);
     if (keys.length === 0) throw new AuthError('unknown_key');
     return keys;
   }

@@ -9,11 +9,11 @@ export interface RequestLike {
    * Raw header list (`name, value, name, value, ...`). Node keeps only the first
    * `Authorization` header in `headers`; the raw list lets the core reject duplicates.
    */
-  readonly rawHeaders?: readonly string[];
+  readonly rawHeaders?: readonly string[] | undefined;
   /** Request target (path and query), used only when query-string tokens are enabled. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** HTTP method. */
-  readonly method?: string;
+  readonly method?: string | undefined;
 }
 
 /** Returns a header value, or undefined. Several values are joined the way Node joins them. */

@@ -48,6 +48,14 @@ describe('static key formats', () => {
     await verifier.verify(await mintToken({ key: rsa, kid: false }));
   });
 
+  it('a key configured without an id verifies tokens that name any kid: there is no id to compare', async () => {
+    const verifier = build({ issuer: ISSUER, publicKey: rsa.publicPem });
+    await verifier.verify(await mintToken({ key: rsa, kid: 'rsa-2026-01' }));
+    const other = build({ issuer: ISSUER, publicKey: [rsa.publicPem, p256.publicJwk] });
+    // A key that has an id still only matches its own id.
+    await expectAuthError(other.verify(await mintToken({ key: p256, kid: 'other' })), 'unknown_key');
+  });
+
   it('a JWK object, whose kid then selects it', async () => {
     const verifier = build({ issuer: ISSUER, publicKey: p256.publicJwk });
     await verifier.verify(await mintToken({ key: p256 }));

@@ -1,0 +1,1 @@
+export { type CliIo, EXIT, runCli } from './cli.js';

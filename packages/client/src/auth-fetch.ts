@@ -1,0 +1,105 @@
+import { AuthClientConfigError, AuthClientError } from './errors.js';
+import type { TokenClient } from './token-client.js';
+
+/** Maps a request's target to the audience of its token; `undefined` when none applies. */
+export type AudienceResolver =
+  | Readonly<Record<string, string>>
+  | ((url: URL, init: RequestInit | undefined) => string | undefined);
+
+/** Options of {@link createAuthFetch}. */
+export interface AuthFetchOptions {
+  /** The token cache to draw from. */
+  readonly tokens: Pick<TokenClient, 'getToken'>;
+  /**
+   * Audience per target: a map of origin (`'https://orders.internal'`) to audience, or a function
+   * of the URL. Requests to an unmapped target fail with `no_audience` (no token leaves by accident).
+   */
+  readonly audience: AudienceResolver;
+  /** Scope of the tokens. Default: none. */
+  readonly scope?: string;
+  /** The underlying `fetch`. Default: the global `fetch` (undici options such as `dispatcher` pass through). */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+function resolverOf(
+  audience: AudienceResolver,
+): (url: URL, init: RequestInit | undefined) => string | undefined {
+  if (typeof audience === 'function') return audience;
+  if (typeof audience !== 'object' || audience === null) {
+    throw new AuthClientConfigError('audience', 'expected a map of origin to audience, or a function');
+  }
+  const map = new Map<string, string>();
+  for (const [origin, value] of Object.entries(audience)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new AuthClientConfigError(
+        `audience["${origin}"]`,
+        'keys must be origins such as https://orders.internal',
+      );
+    }
+    if (typeof value !== 'string' || value === '') {
+      throw new AuthClientConfigError(`audience["${origin}"]`, 'expected a non-empty audience');
+    }
+    map.set(parsed.origin, value);
+  }
+  return (url) => map.get(url.origin);
+}
+
+// RFC 6750 §3: a rejected token is answered 401 with error="invalid_token".
+function isInvalidToken(response: Response): boolean {
+  if (response.status !== 401) return false;
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  return /^\s*bearer\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token"?/i.test(challenge);
+}
+
+/**
+ * A `fetch` that attaches `Authorization: Bearer <token>` for the request's audience and, on a
+ * 401 `invalid_token`, retries once with a fresh token. Same signature as the platform `fetch`.
+ *
+ * @throws {AuthClientError} `no_audience` for a target without audience; token errors as `getToken` throws them
+ * @example
+ * ```ts
+ * const authFetch = createAuthFetch({ tokens, audience: { 'http://orders.internal': 'orders' } });
+ * const res = await authFetch('http://orders.internal/orders/42');
+ * ```
+ */
+export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fetch {
+  if (typeof options !== 'object' || options === null)
+    throw new AuthClientConfigError('options', 'expected an object');
+  if (typeof options.tokens?.getToken !== 'function')
+    throw new AuthClientConfigError('tokens', 'expected a TokenClient');
+  const resolve = resolverOf(options.audience);
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  if (typeof baseFetch !== 'function') throw new AuthClientConfigError('fetch', 'expected a fetch function');
+  const { tokens, scope } = options;
+  const tokenOptions = scope === undefined ? {} : { scope };
+
+  return async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const audience = resolve(url, init);
+    if (audience === undefined) {
+      throw new AuthClientError('no_audience', `no audience configured for ${url.origin}`);
+    }
+    // A request body can be sent twice only if it is not a one-shot stream.
+    const replayable =
+      !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.bodyUsed);
+
+    const send = (token: string, original: boolean): Promise<Response> => {
+      const headers = new Headers(input instanceof Request ? input.headers : undefined);
+      for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
+      headers.set('authorization', `Bearer ${token}`);
+      const target = input instanceof Request ? (original && replayable ? input.clone() : input) : input;
+      return baseFetch(target, { ...init, headers });
+    };
+
+    const token = await tokens.getToken(audience, tokenOptions);
+    const response = await send(token, true);
+    if (!isInvalidToken(response) || !replayable) return response;
+    const fresh = await tokens.getToken(audience, { ...tokenOptions, rejectedToken: token });
+    if (fresh === token) return response;
+    await response.body?.cancel();
+    return send(fresh, false);
+  };
+}

@@ -1,0 +1,46 @@
+export { type AudienceResolver, type AuthFetchOptions, createAuthFetch } from './auth-fetch.js';
+export {
+  AuthClientConfigError,
+  AuthClientError,
+  type AuthClientErrorCode,
+  type AuthClientErrorOptions,
+  isAuthClientError,
+} from './errors.js';
+export {
+  createJwksHandler,
+  type JwksHttpResponse,
+  type JwksResponseOptions,
+  type JwksSource,
+  jwksResponse,
+  type PublicJwks,
+  toPublicJwks,
+} from './keys/jwks.js';
+export { createKeyRing, KeyRing, type KeyRingOptions } from './keys/key-ring.js';
+export {
+  type AsymmetricAlgorithm,
+  exportPrivateKeyPem,
+  type GenerateSigningKeyOptions,
+  generateSigningKey,
+  type ImportSigningKeyOptions,
+  importSigningKey,
+  loadSigningKeyFromEnv,
+  loadSigningKeyFromFile,
+  type PrivateKeyMaterial,
+  type SigningAlgorithm,
+  type SigningKey,
+} from './keys/signing-key.js';
+export type { Duration } from './lib/duration.js';
+export type { RetryOptions } from './lib/retry.js';
+export {
+  type ClientAuthMethod,
+  type ClientCredentialsSourceOptions,
+  createClientCredentialsSource,
+} from './sources/client-credentials.js';
+export { createSelfSignedSource, type SelfSignedSourceOptions } from './sources/self-signed.js';
+export type { IssuedToken, TokenRequest, TokenSource } from './sources/token-source.js';
+export {
+  createTokenClient,
+  type GetTokenOptions,
+  TokenClient,
+  type TokenClientOptions,
+} from './token-client.js';

@@ -1,0 +1,41 @@
+import { AuthClientConfigError } from '../errors.js';
+import { type Duration, parseDuration } from './duration.js';
+
+/** Retry settings for transient failures (5xx, 429, timeouts, network errors). */
+export interface RetryOptions {
+  /** Attempts in total, first included. Default `3`; `1` disables retries. */
+  readonly attempts?: number;
+  /** Base delay of the exponential back-off. Default `'200ms'`. */
+  readonly minDelay?: Duration;
+  /** Largest delay between two attempts. Default `'5s'`. */
+  readonly maxDelay?: Duration;
+}
+
+/** Compiled retry settings, in milliseconds. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Validates retry options, naming `option` on error. */
+export function compileRetry(options: RetryOptions | undefined, option: string): RetryPolicy {
+  const attempts = options?.attempts ?? 3;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
+    throw new AuthClientConfigError(`${option}.attempts`, 'expected an integer from 1 to 10');
+  }
+  const minDelayMs = parseDuration(options?.minDelay ?? '200ms', `${option}.minDelay`) * 1000;
+  const maxDelayMs = parseDuration(options?.maxDelay ?? '5s', `${option}.maxDelay`) * 1000;
+  if (maxDelayMs < minDelayMs)
+    throw new AuthClientConfigError(`${option}.maxDelay`, 'must not be less than minDelay');
+  return { attempts, minDelayMs, maxDelayMs };
+}
+
+/**
+ * Delay before retry number `retry` (1-based): exponential back-off with "full jitter", a random
+ * value between `minDelay` and `min(maxDelay, minDelay * 2^retry)`, so callers do not retry in step.
+ */
+export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** retry);
+  return policy.minDelayMs + random() * (ceiling - policy.minDelayMs);
+}

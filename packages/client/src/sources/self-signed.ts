@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { AuthClientConfigError, AuthClientError } from '../errors.js';
+import { KeyRing } from '../keys/key-ring.js';
+import type { SigningKey } from '../keys/signing-key.js';
+import { type Duration, parseDuration } from '../lib/duration.js';
+import type { IssuedToken, TokenRequest, TokenSource } from './token-source.js';
+
+/** Options of {@link createSelfSignedSource}. */
+export interface SelfSignedSourceOptions {
+  /** This service's identity: `iss`, and `sub` unless `subject` is set. */
+  readonly issuer: string;
+  /** `sub` of the tokens. Default: `issuer`. */
+  readonly subject?: string;
+  /** The signing key, or a key ring (then its current key signs). */
+  readonly key: SigningKey | KeyRing;
+  /** Token lifetime. Default `'5m'`. More than `'1h'` needs `allowLongLifetime`. */
+  readonly lifetime?: Duration;
+  /** Allow a `lifetime` above one hour (receivers accept at most 24 h by default). Default `false`. */
+  readonly allowLongLifetime?: boolean;
+  /** Allow an HS256 key (shared secret). Default `false`: asymmetric keys only. */
+  readonly allowSymmetric?: boolean;
+  /** `permissions` claim (array of strings). */
+  readonly permissions?: readonly string[];
+  /** Default `scope` claim, used when a request gives none. */
+  readonly scope?: string;
+  /** Extra claims; they cannot replace the registered ones (`iss`, `aud`, `exp`, ...). */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** The marker of service tokens. Default `{ claim: 'source', value: 'microservice' }`; `false` for none. */
+  readonly marker?: { readonly claim: string; readonly value: string | number | boolean } | false;
+  /** `typ` header. Default `'JWT'`. */
+  readonly typ?: string;
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti']);
+const ONE_HOUR = 3600;
+
+/**
+ * A source that signs this service's own tokens: `iss`/`sub` = the service, `aud` = exactly one
+ * target, `iat`, `nbf`, `exp`, a unique `jti`, `source: "microservice"` and `kid` in the header.
+ *
+ * @throws {AuthClientConfigError} for invalid options
+ * @example
+ * ```ts
+ * const source = createSelfSignedSource({ issuer: 'billing', key: await loadSigningKeyFromFile('key.pem') });
+ * const { accessToken } = await source.getToken({ audience: 'orders' });
+ * ```
+ */
+export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenSource {
+  if (typeof options !== 'object' || options === null)
+    throw new AuthClientConfigError('options', 'expected an object');
+  const { issuer } = options;
+  if (typeof issuer !== 'string' || issuer === '')
+    throw new AuthClientConfigError('issuer', 'expected a non-empty string');
+  const subject = options.subject ?? issuer;
+  if (typeof subject !== 'string' || subject === '')
+    throw new AuthClientConfigError('subject', 'expected a non-empty string');
+  const keySource = options.key;
+  if (
+    !(keySource instanceof KeyRing) &&
+    (typeof keySource !== 'object' || keySource === null || !('privateKey' in keySource))
+  ) {
+    throw new AuthClientConfigError(
+      'key',
+      'expected a SigningKey (importSigningKey, generateSigningKey) or a KeyRing',
+    );
+  }
+  if (!(keySource instanceof KeyRing) && keySource.alg === 'HS256' && options.allowSymmetric !== true) {
+    throw new AuthClientConfigError('key', 'HS256 keys need allowSymmetric: true; prefer ES256 or EdDSA');
+  }
+  const lifetime = parseDuration(options.lifetime ?? '5m', 'lifetime');
+  if (lifetime < 1) throw new AuthClientConfigError('lifetime', 'must be at least 1 second');
+  if (lifetime > ONE_HOUR && options.allowLongLifetime !== true) {
+    throw new AuthClientConfigError(
+      'lifetime',
+      `${lifetime}s is over one hour; set allowLongLifetime: true if you mean it`,
+    );
+  }
+  const extra = { ...options.claims };
+  for (const name of Object.keys(extra)) {
+    if (RESERVED.has(name))
+      throw new AuthClientConfigError(`claims.${name}`, 'is set by the source and cannot be overridden');
+  }
+  if (
+    options.permissions !== undefined &&
+    (!Array.isArray(options.permissions) || options.permissions.some((p) => typeof p !== 'string'))
+  ) {
+    throw new AuthClientConfigError('permissions', 'expected an array of strings');
+  }
+  const marker = options.marker ?? { claim: 'source', value: 'microservice' };
+  const typ = options.typ ?? 'JWT';
+  const now = options.now ?? Date.now;
+
+  return {
+    async getToken(request: TokenRequest): Promise<IssuedToken> {
+      const { audience } = request;
+      if (typeof audience !== 'string' || audience === '') {
+        throw new AuthClientConfigError('audience', 'expected one non-empty audience');
+      }
+      const nowMs = now();
+      const iat = Math.floor(nowMs / 1000);
+      const exp = iat + Math.floor(lifetime);
+      const key = keySource instanceof KeyRing ? keySource.useCurrent(exp * 1000) : keySource;
+      const scope = request.scope ?? options.scope;
+      const payload: Record<string, unknown> = {
+        ...extra,
+        ...(marker === false ? {} : { [marker.claim]: marker.value }),
+        ...(options.permissions === undefined ? {} : { permissions: [...options.permissions] }),
+        ...(scope === undefined ? {} : { scope }),
+        iss: issuer,
+        sub: subject,
+        aud: audience,
+        iat,
+        nbf: iat,
+        exp,
+        jti: randomUUID(),
+      };
+      try {
+        const accessToken = await new SignJWT(payload)
+          .setProtectedHeader({ alg: key.alg, ...(key.kid === '' ? {} : { kid: key.kid }), typ })
+          .sign(key.privateKey);
+        return { accessToken, expiresAt: exp * 1000, ...(scope === undefined ? {} : { scope }) };
+      } catch (error) {
+        throw new AuthClientError('signing_failed', 'could not sign the token', { cause: error });
+      }
+    },
+  };
+}
