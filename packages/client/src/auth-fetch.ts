@@ -1,4 +1,4 @@
-import { AuthClientConfigError, AuthClientError } from './errors.js';
+import { AuthClientError, AuthConfigError } from './errors.js';
 import type { TokenClient } from './token-client.js';
 
 /** Maps a request's target to the audience of its token; `undefined` when none applies. */
@@ -26,7 +26,7 @@ function resolverOf(
 ): (url: URL, init: RequestInit | undefined) => string | undefined {
   if (typeof audience === 'function') return audience;
   if (typeof audience !== 'object' || audience === null) {
-    throw new AuthClientConfigError('audience', 'expected a map of origin to audience, or a function');
+    throw new AuthConfigError('audience', 'expected a map of origin to audience, or a function');
   }
   const map = new Map<string, string>();
   for (const [origin, value] of Object.entries(audience)) {
@@ -34,13 +34,13 @@ function resolverOf(
     try {
       parsed = new URL(origin);
     } catch {
-      throw new AuthClientConfigError(
+      throw new AuthConfigError(
         `audience["${origin}"]`,
         'keys must be origins such as https://orders.internal',
       );
     }
     if (typeof value !== 'string' || value === '') {
-      throw new AuthClientConfigError(`audience["${origin}"]`, 'expected a non-empty audience');
+      throw new AuthConfigError(`audience["${origin}"]`, 'expected a non-empty audience');
     }
     map.set(parsed.origin, value);
   }
@@ -67,12 +67,12 @@ function isInvalidToken(response: Response): boolean {
  */
 export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fetch {
   if (typeof options !== 'object' || options === null)
-    throw new AuthClientConfigError('options', 'expected an object');
+    throw new AuthConfigError('options', 'expected an object');
   if (typeof options.tokens?.getToken !== 'function')
-    throw new AuthClientConfigError('tokens', 'expected a TokenClient');
+    throw new AuthConfigError('tokens', 'expected a TokenClient');
   const resolve = resolverOf(options.audience);
   const baseFetch = options.fetch ?? globalThis.fetch;
-  if (typeof baseFetch !== 'function') throw new AuthClientConfigError('fetch', 'expected a fetch function');
+  if (typeof baseFetch !== 'function') throw new AuthConfigError('fetch', 'expected a fetch function');
   const { tokens, scope } = options;
   const tokenOptions = scope === undefined ? {} : { scope };
 

@@ -68,19 +68,5 @@ export function isAuthClientError(value: unknown): value is AuthClientError {
   );
 }
 
-/**
- * Thrown at construction time for an invalid option. A `TypeError` whose message starts with
- * the option's name, so it is never confused with a token failure.
- */
-export class AuthClientConfigError extends TypeError {
-  override readonly name = 'AuthClientConfigError';
-  /** Stable code for configuration errors. */
-  readonly code = 'invalid_configuration';
-  /** The option path, e.g. `lifetime` or `retry.attempts`. */
-  readonly option: string;
-
-  constructor(option: string, message: string) {
-    super(`${option}: ${message}`);
-    this.option = option;
-  }
-}
+/** Thrown at construction when an option is invalid: the same error type as the rest of the `@org/auth` packages. */
+export { AuthConfigError } from '@org/auth-core';

@@ -1,9 +1,10 @@
+export type { Duration } from '@org/auth-core';
 export { type AudienceResolver, type AuthFetchOptions, createAuthFetch } from './auth-fetch.js';
 export {
-  AuthClientConfigError,
   AuthClientError,
   type AuthClientErrorCode,
   type AuthClientErrorOptions,
+  AuthConfigError,
   isAuthClientError,
 } from './errors.js';
 export {
@@ -29,7 +30,6 @@ export {
   type SigningAlgorithm,
   type SigningKey,
 } from './keys/signing-key.js';
-export type { Duration } from './lib/duration.js';
 export type { RetryOptions } from './lib/retry.js';
 export {
   type ClientAuthMethod,

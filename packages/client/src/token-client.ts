@@ -1,5 +1,5 @@
-import { AuthClientConfigError } from './errors.js';
-import { type Duration, parseDuration } from './lib/duration.js';
+import { type Duration, parseDuration } from '@org/auth-core';
+import { AuthConfigError } from './errors.js';
 import type { IssuedToken, TokenRequest, TokenSource } from './sources/token-source.js';
 
 /** Options of {@link createTokenClient}. */
@@ -50,12 +50,12 @@ export class TokenClient {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<string>>();
 
-  /** Prefer {@link createTokenClient}. @throws {AuthClientConfigError} for invalid options */
+  /** Prefer {@link createTokenClient}. @throws {AuthConfigError} for invalid options */
   constructor(options: TokenClientOptions) {
     if (typeof options !== 'object' || options === null)
-      throw new AuthClientConfigError('options', 'expected an object');
+      throw new AuthConfigError('options', 'expected an object');
     if (typeof options.source?.getToken !== 'function') {
-      throw new AuthClientConfigError(
+      throw new AuthConfigError(
         'source',
         'expected a token source (createSelfSignedSource, createClientCredentialsSource)',
       );
@@ -65,7 +65,7 @@ export class TokenClient {
     this.#cooldownMs = parseDuration(options.failureCooldown ?? '5s', 'failureCooldown') * 1000;
     const maxEntries = options.maxEntries ?? 1000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new AuthClientConfigError('maxEntries', 'expected a positive integer');
+      throw new AuthConfigError('maxEntries', 'expected a positive integer');
     this.#maxEntries = maxEntries;
     this.#now = options.now ?? Date.now;
   }
@@ -82,7 +82,7 @@ export class TokenClient {
    */
   getToken(audience: string, options: GetTokenOptions = {}): Promise<string> {
     if (typeof audience !== 'string' || audience === '') {
-      return Promise.reject(new AuthClientConfigError('audience', 'expected one non-empty audience'));
+      return Promise.reject(new AuthConfigError('audience', 'expected one non-empty audience'));
     }
     const key = cacheKey(audience, options.scope);
     const now = this.#now();

@@ -3,7 +3,7 @@ import { BROKEN_TOKEN_KINDS, type BrokenTokenKind, createTestIssuer } from '@org
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  AuthClientConfigError,
+  AuthConfigError,
   createSelfSignedSource,
   generateSigningKey,
   importSigningKey,
@@ -62,7 +62,7 @@ describe('createSelfSignedSource', () => {
     const make = (options: object) => () => createSelfSignedSource({ issuer: 'billing', key, ...options });
     expect(make({ lifetime: '2h' })).toThrow(/^lifetime: .*allowLongLifetime/);
     expect(make({ lifetime: '2h', allowLongLifetime: true })).not.toThrow();
-    expect(make({ lifetime: 'soon' })).toThrow(AuthClientConfigError);
+    expect(make({ lifetime: 'soon' })).toThrow(AuthConfigError);
     expect(make({ claims: { aud: 'x' } })).toThrow(/^claims\.aud:/);
     expect(make({ issuer: '' })).toThrow(/^issuer:/);
     expect(make({ key: 'pem' })).toThrow(/^key:/);

@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 // --- The calling service (orders) has a key pair and publishes its public key. ---
 const { publicKey, privateKey } = await generateKeyPair('ES256');
 const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'orders-2026-01', alg: 'ES256', use: 'sig' }] };
-const jwksServer = createServer((req, res) => {
+const jwksServer = createServer((_request, res) => {
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
 });
 await new Promise((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));

@@ -1,20 +1,20 @@
-import type { AuthContext } from './auth-context.js';
 import type { AuthEventListener } from './events.js';
 
-/** What a guard needs from the verifier that made a context: its event sink and realm. */
+/** What a guard needs from the verifier behind a request: its event sink and realm. */
 export interface ContextOwner {
   readonly emit: AuthEventListener;
   readonly realm: string | undefined;
 }
 
-const owners = new WeakMap<AuthContext, ContextOwner>();
+// Keyed by a Verifier or by an AuthContext it produced.
+const owners = new WeakMap<object, ContextOwner>();
 
 /** @internal */
-export function setContextOwner(context: AuthContext, owner: ContextOwner): void {
-  owners.set(context, owner);
+export function setOwner(key: object, owner: ContextOwner): void {
+  owners.set(key, owner);
 }
 
 /** @internal */
-export function contextOwner(context: AuthContext): ContextOwner | undefined {
-  return owners.get(context);
+export function ownerOf(key: object | undefined): ContextOwner | undefined {
+  return key === undefined ? undefined : owners.get(key);
 }

@@ -26,6 +26,7 @@ export type AuthErrorCode =
   | 'token_revoked'
   // 403: authenticated, but not allowed (RFC 6750 `insufficient_scope`)
   | 'caller_not_allowed'
+  | 'token_kind_not_allowed'
   | 'insufficient_permission'
   | 'insufficient_role'
   | 'access_denied'
@@ -105,6 +106,11 @@ const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
     status: 403,
     bearerError: 'insufficient_scope',
     description: 'caller not allowed',
+  },
+  token_kind_not_allowed: {
+    status: 403,
+    bearerError: 'insufficient_scope',
+    description: 'this kind of token is not allowed here',
   },
   insufficient_permission: {
     status: 403,

@@ -1,3 +1,10 @@
+export { adaptGuards, type GuardFactories } from './adapter/adapt-guards.js';
+export {
+  type AdapterOptions,
+  type ResolvedAdapterOptions,
+  resolveAdapterOptions,
+  type VerifierOrOptions,
+} from './adapter/adapter-options.js';
 export { type AuthClaims, AuthContext, type Claims, type StandardClaims } from './auth-context.js';
 export { CallerPatterns } from './authz/caller-patterns.js';
 export {
@@ -35,7 +42,7 @@ export type {
 export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
 export type { KeyMaterial } from './keys/key-entry.js';
 export type { IssuerHealth } from './keys/key-source.js';
-export type { Duration } from './options/duration.js';
+export { type Duration, parseDuration } from './options/duration.js';
 export type {
   AuthCheck,
   CheckResult,

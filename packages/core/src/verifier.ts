@@ -3,9 +3,9 @@ import { grantsOf } from './authz/grants.js';
 import { VerifiedTokenCache } from './cache/verified-token-cache.js';
 import { checkTime } from './claims/check-time.js';
 import { checkTokenClaims, type TokenFacts } from './claims/check-token-claims.js';
-import { setContextOwner } from './context-owner.js';
+import { setOwner } from './context-owner.js';
 import { AuthError, isAuthError, withRealm } from './errors.js';
-import type { RequestIdentity } from './events.js';
+import type { AuthEventListener, RequestIdentity } from './events.js';
 import type { KeyEntry } from './keys/key-entry.js';
 import type { IssuerHealth } from './keys/key-source.js';
 import { verifySignature } from './keys/verify-signature.js';
@@ -49,12 +49,15 @@ interface VerifiedToken {
 export class Verifier {
   readonly #options: CompiledOptions;
   readonly #cache: VerifiedTokenCache<VerifiedToken> | undefined;
+  readonly #owner: { emit: AuthEventListener; realm: string | undefined };
 
   /** Prefer {@link createVerifier}. @throws {AuthConfigError} for invalid options */
   constructor(options: VerifierOptions) {
     this.#options = compileOptions(options);
     const size = this.#options.cacheMaxEntries;
     this.#cache = size > 0 ? new VerifiedTokenCache(size) : undefined;
+    this.#owner = { emit: this.#options.emit, realm: this.#options.realm };
+    setOwner(this, this.#owner);
   }
 
   /** The `realm` of challenges, if configured. */
@@ -217,7 +220,7 @@ export class Verifier {
       roles: Object.freeze(grants.roles),
       permissions: grants.permissions,
     });
-    setContextOwner(context, { emit: options.emit, realm: options.realm });
+    setOwner(context, this.#owner);
     const verified: VerifiedToken = {
       issuer,
       key,

@@ -29,6 +29,7 @@ describe('AuthError', () => {
       missing_claim: '401 invalid_token',
       token_revoked: '401 invalid_token',
       caller_not_allowed: '403 insufficient_scope',
+      token_kind_not_allowed: '403 insufficient_scope',
       insufficient_permission: '403 insufficient_scope',
       insufficient_role: '403 insufficient_scope',
       access_denied: '403 insufficient_scope',

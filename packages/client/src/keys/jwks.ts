@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
-import { AuthClientConfigError } from '../errors.js';
+import { AuthConfigError } from '../errors.js';
 import type { KeyRing } from './key-ring.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -54,7 +54,7 @@ export function toPublicJwks(source: JwksSource): PublicJwks {
 function maxAgeOf(options: JwksResponseOptions): number {
   const maxAge = options.maxAge ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0) {
-    throw new AuthClientConfigError('maxAge', 'expected a non-negative integer number of seconds');
+    throw new AuthConfigError('maxAge', 'expected a non-negative integer number of seconds');
   }
   return maxAge;
 }

@@ -1,6 +1,6 @@
+import { type Duration, parseDuration } from '@org/auth-core';
 import type { JWK } from 'jose';
-import { AuthClientConfigError } from '../errors.js';
-import { type Duration, parseDuration } from '../lib/duration.js';
+import { AuthConfigError } from '../errors.js';
 import { type AsymmetricAlgorithm, generateSigningKey, type SigningKey } from './signing-key.js';
 
 /** Options of {@link createKeyRing}. */
@@ -51,14 +51,13 @@ export class KeyRing {
       ['next', next],
     ] as const) {
       if (key.publicJwk === undefined) {
-        throw new AuthClientConfigError(
+        throw new AuthConfigError(
           name,
           'a key ring holds asymmetric keys only (HS256 keys cannot be published)',
         );
       }
     }
-    if (current.kid === next.kid)
-      throw new AuthClientConfigError('next', 'must have another kid than current');
+    if (current.kid === next.kid) throw new AuthConfigError('next', 'must have another kid than current');
     this.#alg = options.alg ?? (current.alg as AsymmetricAlgorithm);
     this.#graceMs = parseDuration(options.retireGrace ?? '1m', 'retireGrace') * 1000;
     this.#now = options.now ?? Date.now;

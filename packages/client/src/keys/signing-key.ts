@@ -9,7 +9,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import { AuthClientConfigError } from '../errors.js';
+import { AuthConfigError } from '../errors.js';
 
 const generate = promisify(generateNodeKeyPair);
 
@@ -77,7 +77,7 @@ function compatible(alg: AsymmetricAlgorithm, key: KeyObject): boolean {
 /**
  * Imports a private key (or, with `alg: 'HS256'`, a secret of at least 32 bytes) for signing.
  *
- * @throws {AuthClientConfigError} when the material is not a usable private key for the algorithm
+ * @throws {AuthConfigError} when the material is not a usable private key for the algorithm
  * @example
  * ```ts
  * const key = await importSigningKey(pemString, { kid: 'billing-2026-01' });
@@ -95,16 +95,16 @@ export async function importSigningKey(
           ? material
           : undefined;
     if (secret?.type !== 'secret') {
-      throw new AuthClientConfigError('key', 'HS256 needs a secret: a string, bytes or a secret KeyObject');
+      throw new AuthConfigError('key', 'HS256 needs a secret: a string, bytes or a secret KeyObject');
     }
     if ((secret.symmetricKeySize ?? 0) < 32) {
-      throw new AuthClientConfigError('key', 'an HS256 secret must be at least 32 bytes (RFC 7518 §3.2)');
+      throw new AuthConfigError('key', 'an HS256 secret must be at least 32 bytes (RFC 7518 §3.2)');
     }
     // Without a kid the header carries none: receivers configured with a bare secret match no kid.
     return { kid: options.kid ?? '', alg: 'HS256', privateKey: secret, publicJwk: undefined };
   }
   if (options.alg !== undefined && !ASYMMETRIC.has(options.alg)) {
-    throw new AuthClientConfigError('alg', `unsupported algorithm ${JSON.stringify(options.alg)}`);
+    throw new AuthConfigError('alg', `unsupported algorithm ${JSON.stringify(options.alg)}`);
   }
   let privateKey: KeyObject;
   let jwkKid: string | undefined;
@@ -124,16 +124,16 @@ export async function importSigningKey(
     }
   } catch (error) {
     throw Object.assign(
-      new AuthClientConfigError('key', 'not a valid private key (expected PEM, private JWK or KeyObject)'),
+      new AuthConfigError('key', 'not a valid private key (expected PEM, private JWK or KeyObject)'),
       { cause: error },
     );
   }
   if (privateKey.type !== 'private') {
-    throw new AuthClientConfigError('key', `expected a private key, got a ${privateKey.type} key`);
+    throw new AuthConfigError('key', `expected a private key, got a ${privateKey.type} key`);
   }
   const alg = (options.alg ?? jwkAlg ?? algorithmOf(privateKey)) as AsymmetricAlgorithm | undefined;
   if (alg === undefined || !ASYMMETRIC.has(alg) || !compatible(alg, privateKey)) {
-    throw new AuthClientConfigError(
+    throw new AuthConfigError(
       'alg',
       `the key (${privateKey.asymmetricKeyType}) cannot sign with ${alg ?? 'a supported algorithm'}`,
     );
@@ -184,7 +184,7 @@ export async function generateSigningKey(options: GenerateSigningKeyOptions = {}
       pair = await generate('rsa', { modulusLength: 2048 });
       break;
     default:
-      throw new AuthClientConfigError('alg', `unsupported algorithm ${JSON.stringify(alg)}`);
+      throw new AuthConfigError('alg', `unsupported algorithm ${JSON.stringify(alg)}`);
   }
   return importSigningKey(pair.privateKey, {
     alg,
@@ -214,7 +214,7 @@ export async function loadSigningKeyFromFile(
  *
  * @param name - the variable's name, e.g. `'SERVICE_PRIVATE_KEY'`
  * @param env - where to look. Default `process.env`.
- * @throws {AuthClientConfigError} naming the variable when it is unset or not a key
+ * @throws {AuthConfigError} naming the variable when it is unset or not a key
  * @example
  * ```ts
  * const key = await loadSigningKeyFromEnv('BILLING_PRIVATE_KEY');
@@ -227,7 +227,7 @@ export async function loadSigningKeyFromEnv(
   const { env = process.env, ...importOptions } = options;
   const value = env[name];
   if (value === undefined || value.trim() === '') {
-    throw new AuthClientConfigError(name, 'environment variable is not set');
+    throw new AuthConfigError(name, 'environment variable is not set');
   }
   // Deployment tools often flatten PEM newlines to "\n".
   const text = value.includes('\\n') && value.includes('-----BEGIN') ? value.replaceAll('\\n', '\n') : value;
@@ -240,7 +240,7 @@ function parseKeyText(text: string, option: string): PrivateKeyMaterial {
   try {
     return JSON.parse(trimmed) as Record<string, unknown>;
   } catch {
-    throw new AuthClientConfigError(option, 'looks like JSON but does not parse as a JWK');
+    throw new AuthConfigError(option, 'looks like JSON but does not parse as a JWK');
   }
 }
 
@@ -253,6 +253,6 @@ function parseKeyText(text: string, option: string): PrivateKeyMaterial {
  * ```
  */
 export function exportPrivateKeyPem(key: SigningKey): string {
-  if (key.privateKey.type !== 'private') throw new AuthClientConfigError('key', 'not an asymmetric key');
+  if (key.privateKey.type !== 'private') throw new AuthConfigError('key', 'not an asymmetric key');
   return key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }

@@ -1,5 +1,5 @@
-import { AuthClientConfigError } from '../errors.js';
-import { type Duration, parseDuration } from './duration.js';
+import { type Duration, parseDuration } from '@org/auth-core';
+import { AuthConfigError } from '../errors.js';
 
 /** Retry settings for transient failures (5xx, 429, timeouts, network errors). */
 export interface RetryOptions {
@@ -22,12 +22,12 @@ export interface RetryPolicy {
 export function compileRetry(options: RetryOptions | undefined, option: string): RetryPolicy {
   const attempts = options?.attempts ?? 3;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
-    throw new AuthClientConfigError(`${option}.attempts`, 'expected an integer from 1 to 10');
+    throw new AuthConfigError(`${option}.attempts`, 'expected an integer from 1 to 10');
   }
   const minDelayMs = parseDuration(options?.minDelay ?? '200ms', `${option}.minDelay`) * 1000;
   const maxDelayMs = parseDuration(options?.maxDelay ?? '5s', `${option}.maxDelay`) * 1000;
   if (maxDelayMs < minDelayMs)
-    throw new AuthClientConfigError(`${option}.maxDelay`, 'must not be less than minDelay');
+    throw new AuthConfigError(`${option}.maxDelay`, 'must not be less than minDelay');
   return { attempts, minDelayMs, maxDelayMs };
 }
 

@@ -1,4 +1,4 @@
-import { AuthClientConfigError } from '../errors.js';
+import { AuthConfigError } from '../errors.js';
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -11,11 +11,11 @@ export function parseEndpoint(value: string | URL, option: string, allowInsecure
   try {
     url = new URL(value);
   } catch {
-    throw new AuthClientConfigError(option, `not a valid URL (${JSON.stringify(String(value))})`);
+    throw new AuthConfigError(option, `not a valid URL (${JSON.stringify(String(value))})`);
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && (allowInsecureHttp || LOOPBACK.test(url.hostname))) return url;
-  throw new AuthClientConfigError(
+  throw new AuthConfigError(
     option,
     'must be https (http only on loopback, or with allowInsecureHttp: true inside a trusted network)',
   );

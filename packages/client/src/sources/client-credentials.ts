@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type Duration, parseDuration } from '@org/auth-core';
 import { decodeJwt, SignJWT } from 'jose';
-import { AuthClientConfigError, AuthClientError } from '../errors.js';
+import { AuthClientError, AuthConfigError } from '../errors.js';
 import type { SigningKey } from '../keys/signing-key.js';
-import { type Duration, parseDuration } from '../lib/duration.js';
 import { backoffDelay, compileRetry, type RetryOptions, type RetryPolicy } from '../lib/retry.js';
 import { sleep } from '../lib/sleep.js';
 import { parseEndpoint } from '../lib/urls.js';
@@ -75,7 +75,7 @@ function basicCredentials(clientId: string, secret: string): string {
  * A source that gets tokens from an OAuth 2.0 token service with the client credentials grant
  * (RFC 6749 §4.4), one per audience (RFC 8707 `resource`, or `audience`) and scope.
  *
- * @throws {AuthClientConfigError} for invalid options
+ * @throws {AuthConfigError} for invalid options
  * @example
  * ```ts
  * const source = createClientCredentialsSource({
@@ -88,13 +88,13 @@ function basicCredentials(clientId: string, secret: string): string {
  */
 export function createClientCredentialsSource(options: ClientCredentialsSourceOptions): TokenSource {
   if (typeof options !== 'object' || options === null)
-    throw new AuthClientConfigError('options', 'expected an object');
+    throw new AuthConfigError('options', 'expected an object');
   const allowHttp = options.allowInsecureHttp === true;
   const { clientId, clientSecret, privateKey } = options;
   if (typeof clientId !== 'string' || clientId === '')
-    throw new AuthClientConfigError('clientId', 'expected a non-empty string');
+    throw new AuthConfigError('clientId', 'expected a non-empty string');
   if (options.tokenEndpoint === undefined && options.issuer === undefined) {
-    throw new AuthClientConfigError('tokenEndpoint', 'give tokenEndpoint or issuer (for metadata discovery)');
+    throw new AuthConfigError('tokenEndpoint', 'give tokenEndpoint or issuer (for metadata discovery)');
   }
   const configuredEndpoint =
     options.tokenEndpoint === undefined
@@ -107,27 +107,27 @@ export function createClientCredentialsSource(options: ClientCredentialsSourceOp
     options.authMethod ??
     (privateKey !== undefined && clientSecret === undefined ? 'private_key_jwt' : 'client_secret_basic');
   if (!['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(authMethod)) {
-    throw new AuthClientConfigError(
+    throw new AuthConfigError(
       'authMethod',
       'expected client_secret_basic, client_secret_post or private_key_jwt',
     );
   }
   if (authMethod === 'private_key_jwt') {
     if (typeof privateKey !== 'object' || privateKey === null || !('privateKey' in privateKey)) {
-      throw new AuthClientConfigError('privateKey', 'private_key_jwt needs a SigningKey (importSigningKey)');
+      throw new AuthConfigError('privateKey', 'private_key_jwt needs a SigningKey (importSigningKey)');
     }
   } else if (typeof clientSecret !== 'string' || clientSecret === '') {
-    throw new AuthClientConfigError('clientSecret', `${authMethod} needs a non-empty client secret`);
+    throw new AuthConfigError('clientSecret', `${authMethod} needs a non-empty client secret`);
   }
   const audienceParameter = options.audienceParameter ?? 'resource';
   if (audienceParameter !== 'resource' && audienceParameter !== 'audience') {
-    throw new AuthClientConfigError('audienceParameter', "expected 'resource' or 'audience'");
+    throw new AuthConfigError('audienceParameter', "expected 'resource' or 'audience'");
   }
   const retry: RetryPolicy = compileRetry(options.retry, 'retry');
   const timeoutMs = parseDuration(options.timeout ?? '10s', 'timeout') * 1000;
   const defaultExpiresIn = parseDuration(options.defaultExpiresIn ?? '5m', 'defaultExpiresIn');
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new AuthClientConfigError('fetch', 'expected a fetch function');
+  if (typeof fetchImpl !== 'function') throw new AuthConfigError('fetch', 'expected a fetch function');
   const now = options.now ?? Date.now;
   const extraParams = { ...options.extraParams };
 
@@ -189,7 +189,7 @@ export function createClientCredentialsSource(options: ClientCredentialsSourceOp
   return {
     async getToken(request: TokenRequest): Promise<IssuedToken> {
       if (typeof request.audience !== 'string' || request.audience === '') {
-        throw new AuthClientConfigError('audience', 'expected one non-empty audience');
+        throw new AuthConfigError('audience', 'expected one non-empty audience');
       }
       const url = await tokenEndpoint();
       let lastError: unknown;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type Duration, parseDuration } from '@org/auth-core';
 import { SignJWT } from 'jose';
-import { AuthClientConfigError, AuthClientError } from '../errors.js';
+import { AuthClientError, AuthConfigError } from '../errors.js';
 import { KeyRing } from '../keys/key-ring.js';
 import type { SigningKey } from '../keys/signing-key.js';
-import { type Duration, parseDuration } from '../lib/duration.js';
 import type { IssuedToken, TokenRequest, TokenSource } from './token-source.js';
 
 /** Options of {@link createSelfSignedSource}. */
@@ -41,7 +41,7 @@ const ONE_HOUR = 3600;
  * A source that signs this service's own tokens: `iss`/`sub` = the service, `aud` = exactly one
  * target, `iat`, `nbf`, `exp`, a unique `jti`, `source: "microservice"` and `kid` in the header.
  *
- * @throws {AuthClientConfigError} for invalid options
+ * @throws {AuthConfigError} for invalid options
  * @example
  * ```ts
  * const source = createSelfSignedSource({ issuer: 'billing', key: await loadSigningKeyFromFile('key.pem') });
@@ -50,30 +50,30 @@ const ONE_HOUR = 3600;
  */
 export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenSource {
   if (typeof options !== 'object' || options === null)
-    throw new AuthClientConfigError('options', 'expected an object');
+    throw new AuthConfigError('options', 'expected an object');
   const { issuer } = options;
   if (typeof issuer !== 'string' || issuer === '')
-    throw new AuthClientConfigError('issuer', 'expected a non-empty string');
+    throw new AuthConfigError('issuer', 'expected a non-empty string');
   const subject = options.subject ?? issuer;
   if (typeof subject !== 'string' || subject === '')
-    throw new AuthClientConfigError('subject', 'expected a non-empty string');
+    throw new AuthConfigError('subject', 'expected a non-empty string');
   const keySource = options.key;
   if (
     !(keySource instanceof KeyRing) &&
     (typeof keySource !== 'object' || keySource === null || !('privateKey' in keySource))
   ) {
-    throw new AuthClientConfigError(
+    throw new AuthConfigError(
       'key',
       'expected a SigningKey (importSigningKey, generateSigningKey) or a KeyRing',
     );
   }
   if (!(keySource instanceof KeyRing) && keySource.alg === 'HS256' && options.allowSymmetric !== true) {
-    throw new AuthClientConfigError('key', 'HS256 keys need allowSymmetric: true; prefer ES256 or EdDSA');
+    throw new AuthConfigError('key', 'HS256 keys need allowSymmetric: true; prefer ES256 or EdDSA');
   }
   const lifetime = parseDuration(options.lifetime ?? '5m', 'lifetime');
-  if (lifetime < 1) throw new AuthClientConfigError('lifetime', 'must be at least 1 second');
+  if (lifetime < 1) throw new AuthConfigError('lifetime', 'must be at least 1 second');
   if (lifetime > ONE_HOUR && options.allowLongLifetime !== true) {
-    throw new AuthClientConfigError(
+    throw new AuthConfigError(
       'lifetime',
       `${lifetime}s is over one hour; set allowLongLifetime: true if you mean it`,
     );
@@ -81,13 +81,13 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
   const extra = { ...options.claims };
   for (const name of Object.keys(extra)) {
     if (RESERVED.has(name))
-      throw new AuthClientConfigError(`claims.${name}`, 'is set by the source and cannot be overridden');
+      throw new AuthConfigError(`claims.${name}`, 'is set by the source and cannot be overridden');
   }
   if (
     options.permissions !== undefined &&
     (!Array.isArray(options.permissions) || options.permissions.some((p) => typeof p !== 'string'))
   ) {
-    throw new AuthClientConfigError('permissions', 'expected an array of strings');
+    throw new AuthConfigError('permissions', 'expected an array of strings');
   }
   const marker = options.marker ?? { claim: 'source', value: 'microservice' };
   const typ = options.typ ?? 'JWT';
@@ -97,7 +97,7 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
     async getToken(request: TokenRequest): Promise<IssuedToken> {
       const { audience } = request;
       if (typeof audience !== 'string' || audience === '') {
-        throw new AuthClientConfigError('audience', 'expected one non-empty audience');
+        throw new AuthConfigError('audience', 'expected one non-empty audience');
       }
       const nowMs = now();
       const iat = Math.floor(nowMs / 1000);

@@ -1,8 +1,9 @@
 import type { AuthContext } from '../auth-context.js';
-import { contextOwner } from '../context-owner.js';
+import { ownerOf } from '../context-owner.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
-import type { TokenKind } from '../events.js';
+import type { RequestIdentity, TokenKind } from '../events.js';
 import type { RequestLike } from '../token/request.js';
+import type { Verifier } from '../verifier.js';
 import { CallerPatterns } from './caller-patterns.js';
 import { assertRequiredPermissions } from './permissions.js';
 
@@ -11,10 +12,12 @@ import { assertRequiredPermissions } from './permissions.js';
  * into middleware; the decision is always made here.
  *
  * Resolves when the requirement is met; rejects with an {@link AuthError}: `missing_token` (401)
- * when the request was never authenticated, or a 401/403 code naming what was missing.
+ * when the request was never authenticated, or a 403 code naming what was missing. Adapters pass
+ * the `verifier` that (optionally) authenticated the request, so that even a missing-token
+ * rejection carries its realm and reaches its audit events.
  */
 export interface Guard {
-  (auth: AuthContext | undefined, request?: RequestLike): Promise<void>;
+  (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier): Promise<void>;
   /** What the guard requires, for logs and audit events, e.g. `permission orders:create`. */
   readonly requirement: string;
 }
@@ -22,27 +25,32 @@ export interface Guard {
 type Decide = (auth: AuthContext, request: RequestLike | undefined) => boolean | Promise<boolean>;
 
 function createGuard(requirement: string, code: AuthErrorCode, decide: Decide): Guard {
-  const guard = async (auth: AuthContext | undefined, request?: RequestLike) => {
-    if (auth === undefined) throw new AuthError('missing_token');
-    if (await decide(auth, request)) return;
-    const owner = contextOwner(auth);
-    const error = withRealm(new AuthError(code), owner?.realm);
+  const guard = async (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier) => {
+    if (auth !== undefined && (await decide(auth, request))) return;
+    const owner = ownerOf(auth) ?? ownerOf(verifier);
+    const error = withRealm(new AuthError(auth === undefined ? 'missing_token' : code), owner?.realm);
     owner?.emit({
       type: 'rejected',
       code: error.code,
       status: error.status,
       description: error.description,
       requirement,
-      issuer: auth.issuer,
-      kind: auth.kind,
-      audience: auth.audience,
-      ...(auth.subject === undefined ? {} : { subject: auth.subject }),
-      ...(auth.caller === undefined ? {} : { caller: auth.caller }),
-      ...(auth.tokenId === undefined ? {} : { tokenId: auth.tokenId }),
+      ...(auth === undefined ? {} : identityOf(auth)),
     });
     throw error;
   };
   return Object.assign(guard, { requirement });
+}
+
+function identityOf(auth: AuthContext): RequestIdentity {
+  return {
+    issuer: auth.issuer,
+    kind: auth.kind,
+    audience: auth.audience,
+    ...(auth.subject === undefined ? {} : { subject: auth.subject }),
+    ...(auth.caller === undefined ? {} : { caller: auth.caller }),
+    ...(auth.tokenId === undefined ? {} : { tokenId: auth.tokenId }),
+  };
 }
 
 /**
@@ -98,13 +106,14 @@ export function requireCaller(...callers: string[]): Guard {
 }
 
 /**
- * Requires a kind of token: `'service'` or `'user'` (401 `invalid_token_type` otherwise), for a
- * route of an app that accepts both.
+ * Requires a kind of token: `'service'` or `'user'` (403 `token_kind_not_allowed` otherwise), for a
+ * route of an app that accepts both. The token itself is valid, so this is a 403, not a 401 that
+ * would make the client fetch a new token for nothing.
  * @example requireKind('service')
  */
 export function requireKind(kind: TokenKind): Guard {
   if (kind !== 'service' && kind !== 'user') throw new TypeError('requireKind: expected "service" or "user"');
-  return createGuard(`${kind} token`, 'invalid_token_type', (auth) => auth.kind === kind);
+  return createGuard(`${kind} token`, 'token_kind_not_allowed', (auth) => auth.kind === kind);
 }
 
 /**

@@ -1,12 +1,13 @@
 import { AuthConfigError } from '../errors.js';
 
 /**
- * A span of time: a number of **seconds**, or a string such as `'30s'`, `'5m'`, `'2h'`, `'1d'`,
- * `'1w'`, `'1y'` (the same units jose accepts).
+ * A span of time: a number of **seconds**, or a string such as `'200ms'`, `'30s'`, `'5m'`, `'2h'`,
+ * `'1d'`, `'1w'`, `'1y'` (the units jose accepts, plus milliseconds).
  */
 export type Duration = number | string;
 
 const UNITS: Record<string, number> = {
+  ms: 0.001,
   s: 1,
   sec: 1,
   secs: 1,
@@ -66,4 +67,14 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
   return String(value);
+}
+
+/**
+ * Parses a {@link Duration} into seconds, for packages that take durations in their options.
+ *
+ * @example parseDuration('5m', 'lifetime') // 300
+ * @throws {AuthConfigError} naming `option` when the value is not a duration
+ */
+export function parseDuration(value: Duration, option: string): number {
+  return toSeconds(option, value);
 }

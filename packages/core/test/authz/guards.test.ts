@@ -60,6 +60,22 @@ describe('requirePermission', () => {
   it('answers 401 missing_token on a request that was never authenticated', async () => {
     const error = await rejection(requirePermission('orders:create')(undefined));
     expect(error).toMatchObject({ code: 'missing_token', status: 401 });
+    expect(error.headers['WWW-Authenticate']).toBe('Bearer');
+  });
+
+  it('answers a request let through without token (optional mode) with its verifier realm, and audits it', async () => {
+    const fixture = await createFixture({ realm: 'payments' });
+    const error = await rejection(requirePermission('orders:create')(undefined, undefined, fixture.verifier));
+    expect(error.headers['WWW-Authenticate']).toBe('Bearer realm="payments"');
+    expect(fixture.events).toEqual([
+      {
+        type: 'rejected',
+        code: 'missing_token',
+        status: 401,
+        description: 'missing bearer token',
+        requirement: 'permission orders:create',
+      },
+    ]);
   });
 
   it('refuses wildcards and malformed permissions at construction', () => {
@@ -129,8 +145,8 @@ describe('requireKind', () => {
     await expect(requireKind('service')(service.auth)).resolves.toBeUndefined();
     await expect(requireKind('user')(user.auth)).resolves.toBeUndefined();
     expect(await rejection(requireKind('service')(user.auth))).toMatchObject({
-      code: 'invalid_token_type',
-      status: 401,
+      code: 'token_kind_not_allowed',
+      status: 403,
     });
     expect(() => requireKind('robot' as never)).toThrow(TypeError);
   });

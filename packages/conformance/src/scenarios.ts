@@ -1,0 +1,497 @@
+import { generateSecret } from 'jose';
+import type { Kit } from './app-spec.js';
+import { ISSUER_B, ISSUER_DOWN, ISSUER_FLAKY, REVOKED_JTI } from './app-spec.js';
+import type { Call } from './client.js';
+import { now, tamperSignature, unsecured } from './tokens.js';
+
+/** What a scenario expects; every field given is compared exactly. */
+export interface Expectation {
+  readonly status: number;
+  /** The exact `WWW-Authenticate` value, or `null` for none. */
+  readonly wwwAuthenticate: string | null;
+  readonly retryAfter?: string;
+  /** The exact JSON body. */
+  readonly body?: unknown;
+  /** For 200s: fields of the echoed `auth.toJSON()`. */
+  readonly auth?: Record<string, unknown> | null;
+}
+
+/** One request and its expected answer, identical for every target. */
+export interface Scenario {
+  readonly name: string;
+  readonly method?: 'GET' | 'POST';
+  readonly path: string;
+  /** The Authorization header: a value, several (sent as separate lines), or none. */
+  readonly authorization?: (kit: Kit) => string | string[] | Promise<string | string[]>;
+  /** Runs first, e.g. to warm the key cache; `send` goes to the same target. */
+  readonly prepare?: (kit: Kit, send: (call: Call) => Promise<{ status: number }>) => Promise<void>;
+  readonly expect: Expectation;
+}
+
+const bearer = (token: string) => `Bearer ${token}`;
+/** A bearer token of issuer A; time claims are given as a function, evaluated at request time. */
+const withToken =
+  (claims: Record<string, unknown> | (() => Record<string, unknown>) = {}) =>
+  async (kit: Kit) =>
+    bearer(await kit.token(typeof claims === 'function' ? claims() : claims));
+const user = { source: undefined, sub: 'alice@example.com' };
+
+function challenge(error: string, description: string): string {
+  return `Bearer realm="payments", error="${error}", error_description="${description}"`;
+}
+function rejected(status: 400 | 401 | 403, code: string, description: string): Expectation {
+  const error = { 400: 'invalid_request', 401: 'invalid_token', 403: 'insufficient_scope' }[status];
+  return {
+    status,
+    wwwAuthenticate: challenge(error, description),
+    body: { error, error_description: description, code },
+  };
+}
+const missingToken: Expectation = {
+  status: 401,
+  wwwAuthenticate: 'Bearer realm="payments"',
+  body: { error: 'unauthorized', error_description: 'missing bearer token', code: 'missing_token' },
+};
+/** A guard's `missing_token` on a request no verifier ever saw: there is no realm to know. */
+const missingTokenNoRealm: Expectation = { ...missingToken, wwwAuthenticate: 'Bearer' };
+const ok = (auth: Record<string, unknown> | null): Expectation => ({
+  status: 200,
+  wwwAuthenticate: null,
+  auth,
+});
+const service = { kind: 'service', issuer: 'https://auth-a.internal', caller: 'orders', subject: 'orders' };
+const insufficientPermission = rejected(403, 'insufficient_permission', 'insufficient permission');
+
+export const scenarios: readonly Scenario[] = [
+  // Token extraction (RFC 6750 §2.1)
+  { name: 'valid service token', path: '/api/whoami', authorization: withToken(), expect: ok(service) },
+  { name: 'no Authorization header', path: '/api/whoami', expect: missingToken },
+  { name: 'empty Authorization header', path: '/api/whoami', authorization: () => '', expect: missingToken },
+  {
+    name: 'Bearer scheme without token',
+    path: '/api/whoami',
+    authorization: () => 'Bearer ',
+    expect: rejected(400, 'malformed_request', 'empty bearer token'),
+  },
+  {
+    name: 'duplicated Authorization header',
+    path: '/api/whoami',
+    authorization: async (kit) => [bearer(await kit.token()), bearer(await kit.token())],
+    expect: rejected(400, 'malformed_request', 'several authorization headers'),
+  },
+  {
+    name: 'lower-case scheme',
+    path: '/api/whoami',
+    authorization: async (kit) => `bearer ${await kit.token()}`,
+    expect: ok(service),
+  },
+  {
+    name: 'upper-case scheme',
+    path: '/api/whoami',
+    authorization: async (kit) => `BEARER ${await kit.token()}`,
+    expect: ok(service),
+  },
+  {
+    name: 'oversized token',
+    path: '/api/whoami',
+    authorization: () => bearer('a'.repeat(9000)),
+    expect: rejected(400, 'malformed_request', 'token too large'),
+  },
+  {
+    name: 'Basic scheme',
+    path: '/api/whoami',
+    authorization: () => 'Basic b3JkZXJzOnNlY3JldA==',
+    expect: missingToken,
+  },
+  {
+    name: 'two tokens in one header',
+    path: '/api/whoami',
+    authorization: async (kit) => `Bearer ${await kit.token()} ${await kit.token()}`,
+    expect: rejected(400, 'malformed_request', 'exactly one bearer token expected'),
+  },
+  {
+    name: 'invalid characters in token',
+    path: '/api/whoami',
+    authorization: () => 'Bearer abc,def',
+    expect: rejected(400, 'malformed_request', 'invalid characters in bearer token'),
+  },
+  {
+    name: 'token in the query string is ignored',
+    path: `/api/whoami?access_token=abc.def.ghi`,
+    expect: missingToken,
+  },
+  // Token structure and signature
+  {
+    name: 'malformed token',
+    path: '/api/whoami',
+    authorization: () => 'Bearer abc.def',
+    expect: rejected(401, 'malformed_token', 'a JWT has three dot-separated parts'),
+  },
+  {
+    name: 'opaque token',
+    path: '/api/whoami',
+    authorization: () => 'Bearer 2YotnFZFEjr1zCsicMWpAA',
+    expect: rejected(401, 'unsupported_token', 'opaque tokens are not accepted; send a signed JWT'),
+  },
+  {
+    name: 'bad signature',
+    path: '/api/whoami',
+    authorization: async (kit) => bearer(tamperSignature(await kit.token())),
+    expect: rejected(401, 'invalid_signature', 'invalid token signature'),
+  },
+  {
+    name: 'alg none',
+    path: '/api/whoami',
+    authorization: () =>
+      bearer(
+        unsecured({
+          iss: 'https://auth-a.internal',
+          sub: 'orders',
+          aud: 'payments',
+          source: 'microservice',
+          exp: now() + 300,
+        }),
+      ),
+    expect: rejected(401, 'unsupported_algorithm', 'token algorithm not allowed'),
+  },
+  {
+    name: 'algorithm not allowed for the issuer (HS256)',
+    path: '/api/whoami',
+    authorization: async (kit) =>
+      bearer(
+        await kit.token(
+          {},
+          { key: { ...kit.keys.a, alg: 'HS256', privateKey: await generateSecret('HS256') } },
+        ),
+      ),
+    expect: rejected(401, 'unsupported_algorithm', 'token algorithm not allowed'),
+  },
+  {
+    name: 'key of another issuer',
+    path: '/api/whoami',
+    authorization: async (kit) => bearer(await kit.token({}, { key: kit.keys.b })),
+    expect: rejected(401, 'unknown_key', 'token signed with an unknown key'),
+  },
+  {
+    name: 'right kid, key of another issuer',
+    path: '/api/whoami',
+    authorization: async (kit) => bearer(await kit.token({}, { key: { ...kit.keys.b, kid: 'a-1' } })),
+    expect: rejected(401, 'invalid_signature', 'invalid token signature'),
+  },
+  {
+    name: 'token of the second issuer',
+    path: '/api/whoami',
+    authorization: async (kit) => bearer(await kit.token({ iss: ISSUER_B }, { key: kit.keys.b })),
+    expect: ok({ ...service, issuer: ISSUER_B }),
+  },
+  // Time claims (clock tolerance 5 s)
+  {
+    name: 'expired',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ iat: now() - 600, exp: now() - 60 })),
+    expect: rejected(401, 'token_expired', 'token expired'),
+  },
+  {
+    name: 'expired within clock tolerance',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ iat: now() - 600, exp: now() - 2 })),
+    expect: ok(service),
+  },
+  {
+    name: 'not yet valid',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ nbf: now() + 60 })),
+    expect: rejected(401, 'token_not_active', 'token not yet valid'),
+  },
+  {
+    name: 'not yet valid within clock tolerance',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ nbf: now() + 2 })),
+    expect: ok(service),
+  },
+  {
+    name: 'issued in the future',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ iat: now() + 60 })),
+    expect: rejected(401, 'token_not_active', 'token issued in the future'),
+  },
+  {
+    name: 'missing exp',
+    path: '/api/whoami',
+    authorization: withToken({ exp: undefined }),
+    expect: rejected(401, 'missing_claim', 'token has no exp claim'),
+  },
+  {
+    name: 'lifetime over the maximum',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ exp: now() + 2 * 86_400 })),
+    expect: rejected(401, 'lifetime_too_long', 'token lifetime too long'),
+  },
+  // Issuer and audience
+  {
+    name: 'wrong aud',
+    path: '/api/whoami',
+    authorization: withToken({ aud: 'billing' }),
+    expect: rejected(401, 'invalid_audience', 'token not meant for this service'),
+  },
+  {
+    name: 'missing aud',
+    path: '/api/whoami',
+    authorization: withToken({ aud: undefined }),
+    expect: rejected(401, 'invalid_audience', 'token has no audience'),
+  },
+  {
+    name: 'service token for several audiences',
+    path: '/api/whoami',
+    authorization: withToken({ aud: ['payments', 'billing'] }),
+    expect: rejected(401, 'invalid_audience', 'tokens for several audiences are not accepted'),
+  },
+  {
+    name: 'wrong iss',
+    path: '/api/whoami',
+    authorization: withToken({ iss: 'https://evil.example' }),
+    expect: rejected(401, 'invalid_issuer', 'untrusted issuer'),
+  },
+  {
+    name: 'ID token',
+    path: '/api/whoami',
+    authorization: withToken({ nonce: 'n-0S6_WzA2Mj' }),
+    expect: rejected(401, 'unsupported_token', 'ID tokens are not accepted; send an access token'),
+  },
+  {
+    name: 'revoked token',
+    path: '/api/whoami',
+    authorization: withToken({ jti: REVOKED_JTI }),
+    expect: rejected(401, 'token_revoked', 'token revoked'),
+  },
+  // Kinds
+  {
+    name: 'user token on a mixed route',
+    path: '/api/whoami',
+    authorization: withToken(user),
+    expect: ok({ kind: 'user', subject: 'alice@example.com' }),
+  },
+  {
+    name: 'user token on a service-only route',
+    path: '/api/service-only',
+    authorization: withToken(user),
+    // The token is valid, just not for this route: 403, so the client does not fetch a new token.
+    expect: rejected(403, 'token_kind_not_allowed', 'this kind of token is not allowed here'),
+  },
+  {
+    name: 'service token on a service-only route',
+    path: '/api/service-only',
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  // Guards
+  {
+    name: 'requirePermission: exact grant',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders:create'] }),
+    expect: ok({ ...service, permissions: ['orders:create'] }),
+  },
+  {
+    name: 'requirePermission: orders:* grant',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders:*'] }),
+    expect: ok({ permissions: ['orders:*'] }),
+  },
+  {
+    name: 'requirePermission: * grant',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['*'] }),
+    expect: ok({ permissions: ['*'] }),
+  },
+  {
+    name: 'requirePermission: scope string',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ scope: 'orders:read orders:create' }),
+    expect: ok({ permissions: ['orders:read', 'orders:create'] }),
+  },
+  {
+    name: 'requirePermission: granted through a role',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ roles: ['admin'] }),
+    expect: ok({ roles: ['admin'] }),
+  },
+  {
+    name: 'requirePermission: other permission only',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders:read'] }),
+    expect: insufficientPermission,
+  },
+  {
+    name: 'requirePermission: prefix grant of a sibling',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders-archive:*', 'order:*'] }),
+    expect: insufficientPermission,
+  },
+  {
+    name: 'requirePermission: no permissions',
+    method: 'POST',
+    path: '/api/orders',
+    authorization: withToken(),
+    expect: insufficientPermission,
+  },
+  {
+    name: 'requireAnyPermission: one of them',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders:admin'] }),
+    expect: ok({ permissions: ['orders:admin'] }),
+  },
+  {
+    name: 'requireAnyPermission: none of them',
+    path: '/api/orders',
+    authorization: withToken({ permissions: ['orders:create'] }),
+    expect: insufficientPermission,
+  },
+  {
+    name: 'requireRole: has it',
+    path: '/api/admin',
+    authorization: withToken({ roles: ['admin'] }),
+    expect: ok({ roles: ['admin'] }),
+  },
+  {
+    name: 'requireRole: another role',
+    path: '/api/admin',
+    authorization: withToken({ roles: ['clerk'] }),
+    expect: rejected(403, 'insufficient_role', 'insufficient role'),
+  },
+  {
+    name: 'requireCaller: exact caller',
+    path: '/api/internal',
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  {
+    name: 'requireCaller: caller under a prefix',
+    path: '/api/internal',
+    authorization: withToken({ sub: 'spiffe://prod/ns/billing/sa/invoicer' }),
+    expect: ok({ caller: 'spiffe://prod/ns/billing/sa/invoicer' }),
+  },
+  {
+    name: 'requireCaller: caller allowed by the service, not by the route',
+    path: '/api/internal',
+    authorization: withToken({ sub: 'inventory' }),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  {
+    name: 'requireCaller: user token',
+    path: '/api/internal',
+    authorization: withToken({ ...user, sub: 'orders' }),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  {
+    name: 'caller not on the allow-list',
+    path: '/api/whoami',
+    authorization: withToken({ sub: 'mallory' }),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  // Remote keys
+  {
+    name: 'JWKS endpoint down, no key cached',
+    path: '/api/whoami',
+    authorization: async (kit) => bearer(await kit.token({ iss: ISSUER_DOWN }, { key: kit.keys.flaky })),
+    expect: {
+      status: 503,
+      wwwAuthenticate: null,
+      retryAfter: '1',
+      body: {
+        error: 'temporarily_unavailable',
+        error_description: 'verification keys unavailable',
+        code: 'keys_unavailable',
+      },
+    },
+  },
+  {
+    name: 'JWKS endpoint down, keys cached',
+    path: '/api/whoami',
+    prepare: async (kit, send) => {
+      kit.jwks.flakyUp = true;
+      const token = await kit.token({ iss: ISSUER_FLAKY }, { key: kit.keys.flaky });
+      const warm = await send({ path: '/api/whoami', headers: { authorization: bearer(token) } });
+      if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
+      kit.jwks.flakyUp = false;
+    },
+    authorization: async (kit) => bearer(await kit.token({ iss: ISSUER_FLAKY }, { key: kit.keys.flaky })),
+    expect: ok({ ...service, issuer: ISSUER_FLAKY }),
+  },
+  // Optional mode
+  { name: 'optional: no token', path: '/optional/whoami', expect: ok(null) },
+  {
+    name: 'optional: valid token',
+    path: '/optional/whoami',
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  {
+    name: 'optional: bad token still refused',
+    path: '/optional/whoami',
+    authorization: withToken({ aud: 'billing' }),
+    expect: rejected(401, 'invalid_audience', 'token not meant for this service'),
+  },
+  {
+    name: 'optional: guarded route without token',
+    method: 'POST',
+    path: '/optional/orders',
+    // The guard knows the verifier that let the request through, and so its realm.
+    expect: missingToken,
+  },
+  {
+    name: 'optional: guarded route with permission',
+    method: 'POST',
+    path: '/optional/orders',
+    authorization: withToken({ permissions: ['orders:create'] }),
+    expect: ok(service),
+  },
+  // Errors that are not the adapter's
+  {
+    name: 'handler error after auth is a 500, not a 401',
+    path: '/api/boom',
+    authorization: withToken(),
+    expect: { status: 500, wwwAuthenticate: null },
+  },
+  { name: 'guard without serviceAuth', path: '/open/guarded', expect: missingTokenNoRealm },
+  // The app's own error handler
+  {
+    name: "app's error handler: no token",
+    path: '/delegated/whoami',
+    expect: {
+      status: 401,
+      wwwAuthenticate: 'Bearer realm="payments"',
+      body: { handledBy: 'app', code: 'missing_token' },
+    },
+  },
+  {
+    name: "app's error handler: guard failure",
+    method: 'POST',
+    path: '/delegated/orders',
+    authorization: withToken(),
+    expect: {
+      status: 403,
+      wwwAuthenticate: challenge('insufficient_scope', 'insufficient permission'),
+      body: { handledBy: 'app', code: 'insufficient_permission' },
+    },
+  },
+  {
+    name: "app's error handler: valid token",
+    method: 'POST',
+    path: '/delegated/orders',
+    authorization: withToken({ permissions: ['orders:create'] }),
+    expect: ok(service),
+  },
+  {
+    name: "app's error handler: handler error after auth",
+    path: '/delegated/boom',
+    authorization: withToken(),
+    expect: { status: 500, wwwAuthenticate: null, body: { handledBy: 'app', code: 'internal_error' } },
+  },
+];

@@ -1,0 +1,68 @@
+import {
+  requireAnyPermission,
+  requireCaller,
+  requireKind,
+  requirePermission,
+  requireRole,
+  serviceAuth,
+} from '@org/auth-fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
+import type { Target } from '../app-spec.js';
+import type { Running } from '../client.js';
+
+/** Fastify 5: each prefix is an encapsulated context with its own registration. */
+export function fastifyTarget(name: string): Target {
+  return {
+    name,
+    async start({ options, verifier, echo, appError }) {
+      const app = Fastify();
+      const handler = async (request: FastifyRequest) => echo(request.auth);
+      const boom = async () => {
+        throw new Error('boom');
+      };
+
+      await app.register(
+        async (api) => {
+          await api.register(serviceAuth, options);
+          api.get('/whoami', handler);
+          api.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
+          api.get('/orders', { preHandler: requireAnyPermission('orders:read', 'orders:admin') }, handler);
+          api.get('/admin', { preHandler: requireRole('admin') }, handler);
+          api.get(
+            '/internal',
+            { preHandler: requireCaller('orders', 'spiffe://prod/ns/billing/*') },
+            handler,
+          );
+          api.get('/service-only', { preHandler: requireKind('service') }, handler);
+          api.get('/boom', boom);
+        },
+        { prefix: '/api' },
+      );
+      await app.register(
+        async (optional) => {
+          await optional.register(serviceAuth, { verifier, optional: true });
+          optional.get('/whoami', handler);
+          optional.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
+        },
+        { prefix: '/optional' },
+      );
+      await app.register(
+        async (delegated) => {
+          await delegated.register(serviceAuth, { verifier, onError: 'throw' });
+          delegated.setErrorHandler((error, _request, reply) => {
+            const { status, headers, body } = appError(error);
+            return reply.code(status).headers(headers).send(body);
+          });
+          delegated.get('/whoami', handler);
+          delegated.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
+          delegated.get('/boom', boom);
+        },
+        { prefix: '/delegated' },
+      );
+      app.get('/open/guarded', { preHandler: requirePermission('orders:read') }, handler);
+
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      return { url, close: () => app.close() } satisfies Running;
+    },
+  };
+}

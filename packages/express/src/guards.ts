@@ -1,0 +1,29 @@
+import { adaptGuards, type Guard, type GuardFactories } from '@org/auth-core';
+import type { RequestHandler } from 'express';
+import { reject, verifierOf } from './service-auth.js';
+
+/**
+ * Turns any core guard into route middleware. A request that `serviceAuth()` never saw answers
+ * 401 `missing_token`.
+ *
+ * @example app.get('/reports', fromGuard(myGuard), handler)
+ */
+export function fromGuard(guard: Guard): RequestHandler {
+  return (req, res, next) => {
+    guard(req.auth, req, verifierOf(req)).then(
+      () => next(),
+      (error: unknown) => reject(error, req, res, next),
+    );
+  };
+}
+
+type Guards = GuardFactories<RequestHandler>;
+const guards: Guards = adaptGuards(fromGuard);
+
+// Route guards, made from the core's guards; each is documented on `GuardFactories` in @org/auth-core.
+export const requirePermission: Guards['requirePermission'] = guards.requirePermission;
+export const requireAnyPermission: Guards['requireAnyPermission'] = guards.requireAnyPermission;
+export const requireRole: Guards['requireRole'] = guards.requireRole;
+export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
+export const requireKind: Guards['requireKind'] = guards.requireKind;
+export const requireCheck: Guards['requireCheck'] = guards.requireCheck;

@@ -1,0 +1,85 @@
+import {
+  type AdapterOptions,
+  type AuthContext,
+  isAuthError,
+  resolveAdapterOptions,
+  type Verifier,
+  type VerifierOrOptions,
+} from '@org/auth-core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The verified caller, set by `serviceAuth()`; `undefined` before it ran, or in optional
+       * mode for a request without token. Custom claims are typed through `AuthClaims`.
+       */
+      auth?: AuthContext | undefined;
+    }
+  }
+}
+
+/** The options this adapter adds to the core's. */
+export interface ExpressAuthOptions {
+  /** Let requests without any token through with `req.auth` undefined; bad tokens are still refused. Default `false`. */
+  readonly optional?: boolean;
+  /**
+   * How a rejection is answered: `'respond'` (default) sends the status, `WWW-Authenticate` and
+   * the JSON body `{ error, error_description, code }`; `'next'` calls `next(err)` so your error
+   * handler renders the `AuthError` (it carries `status`, `statusCode` and `headers`).
+   */
+  readonly onError?: 'respond' | 'next';
+}
+
+/** Core verifier options, or an existing `verifier` to share, plus {@link ExpressAuthOptions}. */
+export type ServiceAuthOptions = ExpressAuthOptions & AdapterOptions<'respond' | 'next'> & VerifierOrOptions;
+
+/** A request after `serviceAuth()` and a guard: `auth` is set, with extra claims `C`. */
+export type AuthenticatedRequest<C extends object = object> = Request & { auth: AuthContext<C> };
+
+// The serviceAuth() behind each request, so that guards answer the same way and audit to it.
+const bindings = new WeakMap<
+  Request,
+  { readonly verifier: Verifier; readonly onError: 'respond' | 'next' }
+>();
+
+/**
+ * Verifies the bearer token of every request and sets `req.auth`. The verifier is built once,
+ * here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
+ *
+ * @example
+ * ```ts
+ * app.use(serviceAuth({ issuers: [{ issuer, jwksUri }], audience: 'payments' }));
+ * app.post('/orders', requirePermission('orders:create'), (req, res) => res.json(req.auth?.toJSON()));
+ * ```
+ */
+export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
+  const { verifier, optional, onError } = resolveAdapterOptions(options, ['respond', 'next']);
+  const binding = { verifier, onError };
+  return (req, res, next) => {
+    bindings.set(req, binding);
+    // then(ok, fail): an error thrown downstream of next() never reaches the rejection path.
+    verifier.authenticate(req, { optional }).then(
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (error: unknown) => reject(error, req, res, next),
+    );
+  };
+}
+
+/** Answers a rejection the way the request's `serviceAuth()` asked; anything else goes to `next`. */
+export function reject(error: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (isAuthError(error) && bindings.get(req)?.onError !== 'next') {
+    res.status(error.status).set(error.headers).json(error.toJSON());
+  } else {
+    next(error);
+  }
+}
+
+/** The verifier that authenticated `req`, if `serviceAuth()` saw it. */
+export function verifierOf(req: Request): Verifier | undefined {
+  return bindings.get(req)?.verifier;
+}

@@ -1,0 +1,101 @@
+import {
+  type AdapterOptions,
+  AuthConfigError,
+  type AuthContext,
+  isAuthError,
+  resolveAdapterOptions,
+  type Verifier,
+  type VerifierOrOptions,
+} from '@org/auth-core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** A hook usable as `onRequest` or `preHandler`, at application or route level. */
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The verified caller; `null` before authentication, on routes that do not authenticate, or
+     * in optional mode for a request without token. Custom claims are typed through `AuthClaims`.
+     */
+    auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    /** Authenticates one route: `{ onRequest: app.authenticate }` (useful with `global: false`). */
+    authenticate: AuthHook;
+  }
+}
+
+/** The options this plugin adds to the core's. */
+export interface FastifyAuthOptions {
+  /** Let requests without any token through with `request.auth` null; bad tokens are still refused. Default `false`. */
+  readonly optional?: boolean;
+  /**
+   * How a rejection is answered: `'respond'` (default) replies with the status,
+   * `WWW-Authenticate` and the JSON body `{ error, error_description, code }`; `'throw'` throws
+   * the `AuthError` to the error handler (`setErrorHandler`, or Fastify's default, which applies
+   * `statusCode` and `headers` but renders its own body).
+   */
+  readonly onError?: 'respond' | 'throw';
+  /**
+   * Authenticate every route of the encapsulation context with an `onRequest` hook (default
+   * `true`); with `false`, only routes that add `app.authenticate` as a hook.
+   */
+  readonly global?: boolean;
+}
+
+/** Core verifier options, or an existing `verifier` to share, plus {@link FastifyAuthOptions}. */
+export type ServiceAuthOptions = FastifyAuthOptions & AdapterOptions<'respond' | 'throw'> & VerifierOrOptions;
+
+// The registration behind each request, so that guards answer the same way and audit to it.
+const bindings = new WeakMap<
+  FastifyRequest,
+  { readonly verifier: Verifier; readonly onError: 'respond' | 'throw' }
+>();
+
+const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
+  const { verifier, optional, onError, own } = resolveAdapterOptions(
+    options,
+    ['respond', 'throw'],
+    ['global'],
+  );
+  const { global = true } = own;
+  if (typeof global !== 'boolean') throw new AuthConfigError('global', 'expected true or false');
+  const binding = { verifier, onError };
+  const authenticate: AuthHook = async (request, reply) => {
+    bindings.set(request, binding);
+    try {
+      request.auth = (await verifier.authenticate(request.raw, { optional })) ?? null;
+    } catch (error) {
+      return reject(error, request, reply);
+    }
+  };
+  // Declared before any hook sets it, so every request has the same shape.
+  app.decorateRequest('auth', null);
+  app.decorate('authenticate', authenticate);
+  if (global) app.addHook('onRequest', authenticate);
+};
+
+/**
+ * The plugin: `await app.register(serviceAuth, options)`. The verifier is built at
+ * registration; option errors make `register()` / `ready()` fail at boot.
+ *
+ * @example
+ * ```ts
+ * await app.register(serviceAuth, { issuers: [{ issuer, jwksUri }], audience: 'payments' });
+ * app.post('/orders', { preHandler: requirePermission('orders:create') }, async (request) => request.auth?.toJSON());
+ * ```
+ */
+export const serviceAuth = fp(plugin, { name: '@org/auth-fastify', fastify: '5.x' });
+
+/** Answers a rejection the way the request's authentication asked; anything else is rethrown. */
+export function reject(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!isAuthError(error) || bindings.get(request)?.onError === 'throw') throw error;
+  return reply.code(error.status).headers(error.headers).send(error.toJSON());
+}
+
+/** The verifier that authenticated `request`, if the plugin saw it. */
+export function verifierOf(request: FastifyRequest): Verifier | undefined {
+  return bindings.get(request)?.verifier;
+}

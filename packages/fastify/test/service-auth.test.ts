@@ -1,0 +1,148 @@
+import { AuthConfigError, type AuthEvent, createVerifier, isAuthError } from '@org/auth-core';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { requirePermission, type ServiceAuthOptions, serviceAuth } from '../src/index.js';
+import { get, token, verifierOptions } from './helpers.js';
+
+const echo = async (request: FastifyRequest) => ({ auth: request.auth?.toJSON() ?? null });
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+async function start(build: (app: FastifyInstance) => Promise<void> | void): Promise<string> {
+  const app = Fastify();
+  apps.push(app);
+  await build(app);
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+describe('registration', () => {
+  it.each([
+    [{ ...verifierOptions(), onError: 'next' as 'throw' }, /^onError:/],
+    [{ ...verifierOptions(), optional: 'yes' as unknown as boolean }, /^optional:/],
+    [{ ...verifierOptions(), global: 0 as unknown as boolean }, /^global:/],
+    [{ ...verifierOptions(), audience: undefined as unknown as string }, /audience/],
+    [{ verifier: {} as never }, /^verifier: expected a Verifier/],
+    [{ verifier: createVerifier(verifierOptions()), audience: 'x' } as never, /either a verifier/],
+  ])('fails register() and ready() at boot for bad options (%#)', async (options, message) => {
+    const app = Fastify();
+    await expect(app.register(serviceAuth, options as ServiceAuthOptions)).rejects.toThrow(message);
+    const other = Fastify();
+    other.register(serviceAuth, options as ServiceAuthOptions);
+    await expect(other.ready()).rejects.toThrow(AuthConfigError);
+  });
+
+  it('decorates every request with auth = null until authenticated', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(serviceAuth, verifierOptions());
+    expect(app.hasRequestDecorator('auth')).toBe(true);
+    expect(app.hasDecorator('authenticate')).toBe(true);
+  });
+
+  it('validates guard arguments when the route is declared', () => {
+    expect(() => requirePermission('orders:*')).toThrow(TypeError);
+  });
+});
+
+describe('requests', () => {
+  it('builds one verifier per registration, shared by every request', async () => {
+    const events: AuthEvent[] = [];
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, verifierOptions(events));
+      app.get('/', echo);
+    });
+    const bearer = token();
+    expect((await get(url, bearer)).status).toBe(200);
+    expect((await get(url, bearer)).status).toBe(200);
+    expect(events.map((event) => event.type === 'accepted' && event.cached)).toEqual([false, true]);
+  });
+
+  it('global: false authenticates only routes that ask, through app.authenticate', async () => {
+    const events: AuthEvent[] = [];
+    const verifier = createVerifier(verifierOptions(events));
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, { verifier, global: false });
+      app.get('/public', echo);
+      app.get('/private', { onRequest: app.authenticate }, echo);
+      app.post('/orders', { onRequest: [app.authenticate, requirePermission('orders:create')] }, echo);
+    });
+    expect(await (await get(`${url}/public`, 'anything')).json()).toEqual({ auth: null });
+    expect((await get(`${url}/private`)).status).toBe(401);
+    expect(await (await get(`${url}/private`, token())).json()).toMatchObject({ auth: { caller: 'orders' } });
+    const refused = await fetch(`${url}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token()}` },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('optional mode: no token goes on with auth null, a bad token is refused', async () => {
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, { ...verifierOptions(), optional: true });
+      app.get('/', echo);
+    });
+    expect(await (await get(url)).json()).toEqual({ auth: null });
+    expect((await get(url, token({ aud: 'other' }))).status).toBe(401);
+  });
+
+  it("onError: 'throw' hands AuthErrors to setErrorHandler, guards included", async () => {
+    const seen: unknown[] = [];
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, { ...verifierOptions(), onError: 'throw' });
+      app.setErrorHandler((error, _request, reply) => {
+        seen.push(error);
+        if (!isAuthError(error)) return reply.code(500).send({ mine: 'internal' });
+        return reply.code(error.statusCode).headers(error.headers).send({ mine: error.code });
+      });
+      app.get('/', { preHandler: requirePermission('orders:read') }, echo);
+    });
+    const missing = await get(url);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="payments"');
+    expect(await missing.json()).toEqual({ mine: 'missing_token' });
+    const forbidden = await get(url, token());
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ mine: 'insufficient_permission' });
+    expect(seen.every(isAuthError)).toBe(true);
+  });
+
+  it("onError: 'throw' without an error handler: Fastify's default applies statusCode and headers", async () => {
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, { ...verifierOptions(), onError: 'throw' });
+      app.get('/', echo);
+    });
+    const response = await get(url, 'not-a-jwt');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="payments", error="invalid_token"/,
+    );
+    expect(await response.json()).toMatchObject({ statusCode: 401, code: 'unsupported_token' });
+  });
+
+  it('never turns an error thrown after authentication into a 401', async () => {
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, verifierOptions());
+      app.get('/', async () => {
+        throw new Error('boom');
+      });
+    });
+    const response = await get(url, token());
+    expect(response.status).toBe(500);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('answers 401 from a guard on a request that was never authenticated', async () => {
+    const url = await start((app) => {
+      app.get('/', { preHandler: requirePermission('orders:read') }, echo);
+    });
+    const response = await get(url);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: 'unauthorized',
+      error_description: 'missing bearer token',
+      code: 'missing_token',
+    });
+  });
+});

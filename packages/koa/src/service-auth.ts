@@ -1,0 +1,85 @@
+import {
+  type AdapterOptions,
+  type AuthContext,
+  isAuthError,
+  resolveAdapterOptions,
+  type Verifier,
+  type VerifierOrOptions,
+} from '@org/auth-core';
+import type { Context, Middleware } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /**
+     * The verified caller, set by `serviceAuth()`; `undefined` before it ran, or in optional
+     * mode for a request without token. Custom claims are typed through `AuthClaims`.
+     */
+    auth?: AuthContext | undefined;
+  }
+}
+
+/** The options this adapter adds to the core's. */
+export interface KoaAuthOptions {
+  /** Let requests without any token through with `ctx.state.auth` undefined; bad tokens are still refused. Default `false`. */
+  readonly optional?: boolean;
+  /**
+   * How a rejection is answered: `'respond'` (default) sets the status, `WWW-Authenticate` and
+   * the JSON body `{ error, error_description, code }`; `'throw'` throws the `AuthError` so your
+   * error middleware or Koa's own handler renders it (`status`, `expose` and `headers` are set).
+   */
+  readonly onError?: 'respond' | 'throw';
+}
+
+/** Core verifier options, or an existing `verifier` to share, plus {@link KoaAuthOptions}. */
+export type ServiceAuthOptions = KoaAuthOptions & AdapterOptions<'respond' | 'throw'> & VerifierOrOptions;
+
+/** State after `serviceAuth()` and a guard: `auth` is set, with extra claims `C`. */
+export interface AuthenticatedState<C extends object = object> {
+  auth: AuthContext<C>;
+}
+
+// The serviceAuth() behind each request, so that guards answer the same way and audit to it.
+const bindings = new WeakMap<
+  Context,
+  { readonly verifier: Verifier; readonly onError: 'respond' | 'throw' }
+>();
+
+/**
+ * Verifies the bearer token of every request and sets `ctx.state.auth`. The verifier is built
+ * once, here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
+ *
+ * @example
+ * ```ts
+ * app.use(serviceAuth({ issuers: [{ issuer, jwksUri }], audience: 'payments' }));
+ * router.post('/orders', requirePermission('orders:create'), (ctx) => { ctx.body = ctx.state.auth?.toJSON(); });
+ * ```
+ */
+export function serviceAuth(options: ServiceAuthOptions): Middleware {
+  const { verifier, optional, onError } = resolveAdapterOptions(options, ['respond', 'throw']);
+  const binding = { verifier, onError };
+  return async (ctx, next) => {
+    bindings.set(ctx, binding);
+    let auth: AuthContext | undefined;
+    try {
+      auth = await verifier.authenticate(ctx.req, { optional });
+    } catch (error) {
+      return reject(error, ctx);
+    }
+    // Outside the try: an error thrown downstream is never turned into a rejection.
+    ctx.state.auth = auth;
+    await next();
+  };
+}
+
+/** Answers a rejection the way the request's `serviceAuth()` asked; anything else is rethrown. */
+export function reject(error: unknown, ctx: Context): void {
+  if (!isAuthError(error) || bindings.get(ctx)?.onError === 'throw') throw error;
+  ctx.status = error.status;
+  ctx.set({ ...error.headers });
+  ctx.body = error.toJSON();
+}
+
+/** The verifier that authenticated `ctx`, if `serviceAuth()` saw it. */
+export function verifierOf(ctx: Context): Verifier | undefined {
+  return bindings.get(ctx)?.verifier;
+}

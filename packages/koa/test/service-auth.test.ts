@@ -1,0 +1,150 @@
+import Router from '@koa/router';
+import { AuthConfigError, type AuthEvent, createVerifier, isAuthError } from '@org/auth-core';
+import Koa, { type Middleware } from 'koa';
+import Koa2 from 'koa2';
+import { describe, expect, it } from 'vitest';
+import { requirePermission, serviceAuth } from '../src/index.js';
+import { get, token, verifierOptions, withServer } from './helpers.js';
+
+const echo: Middleware = (ctx) => {
+  ctx.body = { auth: ctx.state.auth?.toJSON() ?? null };
+};
+
+describe('serviceAuth options', () => {
+  it('validates adapter and core options when called, naming the option', () => {
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'throw' })).toThrow(AuthConfigError);
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'throw' })).toThrow(/^onError:/);
+    expect(() => serviceAuth({ ...verifierOptions(), optional: 1 as unknown as boolean })).toThrow(
+      /^optional:/,
+    );
+    expect(() => serviceAuth({ ...verifierOptions(), audience: undefined as unknown as string })).toThrow(
+      /audience/,
+    );
+    expect(() => serviceAuth({ verifier: {} as never })).toThrow(/^verifier: expected a Verifier/);
+    const verifier = createVerifier(verifierOptions());
+    expect(() => serviceAuth({ verifier, audience: 'x' } as never)).toThrow(
+      /either a verifier or verifier options/,
+    );
+  });
+
+  it('validates guard arguments when the route is declared', () => {
+    expect(() => requirePermission('orders:*')).toThrow(TypeError);
+  });
+});
+
+describe.each([
+  ['koa 3', Koa],
+  ['koa 2', Koa2],
+])('%s', (_name, App) => {
+  function app(...middleware: Middleware[]): Koa {
+    const koa = new App();
+    koa.silent = true;
+    for (const fn of middleware) koa.use(fn);
+    return koa;
+  }
+
+  it('builds one verifier per serviceAuth() call, shared by every request', async () => {
+    const events: AuthEvent[] = [];
+    const bearer = token();
+    await withServer(app(serviceAuth(verifierOptions(events)), echo).callback(), async (url) => {
+      expect((await get(url, bearer)).status).toBe(200);
+      expect((await get(url, bearer)).status).toBe(200);
+    });
+    expect(events.map((event) => event.type === 'accepted' && event.cached)).toEqual([false, true]);
+  });
+
+  it('shares an existing verifier between middlewares, per route with @koa/router', async () => {
+    const events: AuthEvent[] = [];
+    const verifier = createVerifier(verifierOptions(events));
+    const router = new Router();
+    router.get('/a', serviceAuth({ verifier }), echo);
+    router.get('/b', serviceAuth({ verifier, optional: true }), echo);
+    router.post('/orders', serviceAuth({ verifier }), requirePermission('orders:create'), echo);
+    const bearer = token();
+    const koa = app();
+    koa.use(router.routes());
+    await withServer(koa.callback(), async (url) => {
+      expect((await get(`${url}/a`, bearer)).status).toBe(200);
+      expect((await get(`${url}/b`, bearer)).status).toBe(200);
+      expect(await (await get(`${url}/b`)).json()).toEqual({ auth: null });
+      expect((await get(`${url}/a`)).status).toBe(401);
+      const refused = await fetch(`${url}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+      expect(refused.status).toBe(403);
+    });
+    expect(events.filter((event) => event.type === 'accepted').map((event) => event.cached)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it("onError: 'throw' lets Koa's own handler render status, headers and the exposed message", async () => {
+    await withServer(
+      app(serviceAuth({ ...verifierOptions(), onError: 'throw' }), echo).callback(),
+      async (url) => {
+        const response = await get(url);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer realm="payments"');
+        expect(await response.text()).toBe('missing bearer token');
+      },
+    );
+  });
+
+  it("onError: 'throw' reaches the app's error middleware, guards included", async () => {
+    const seen: unknown[] = [];
+    const handle: Middleware = async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        seen.push(error);
+        if (!isAuthError(error)) throw error;
+        ctx.status = error.status;
+        ctx.set({ ...error.headers });
+        ctx.body = { mine: error.code };
+      }
+    };
+    const koa = app(
+      handle,
+      serviceAuth({ ...verifierOptions(), onError: 'throw' }),
+      requirePermission('a:b'),
+      echo,
+    );
+    await withServer(koa.callback(), async (url) => {
+      const forbidden = await get(url, token());
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+      expect(await forbidden.json()).toEqual({ mine: 'insufficient_permission' });
+    });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('never turns an error thrown after authentication into a 401', async () => {
+    const errors: unknown[] = [];
+    const koa = app(serviceAuth(verifierOptions()), async () => {
+      await Promise.resolve();
+      throw new Error('boom');
+    });
+    koa.on('error', (error) => errors.push(error));
+    await withServer(koa.callback(), async (url) => {
+      const response = await get(url, token());
+      expect(response.status).toBe(500);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+    });
+    expect((errors[0] as Error).message).toBe('boom');
+  });
+
+  it('answers 401 from a guard on a request that was never authenticated', async () => {
+    await withServer(app(requirePermission('orders:read'), echo).callback(), async (url) => {
+      const response = await get(url);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({
+        error: 'unauthorized',
+        error_description: 'missing bearer token',
+        code: 'missing_token',
+      });
+    });
+  });
+});
