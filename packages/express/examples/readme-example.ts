@@ -8,7 +8,7 @@ import {
 import express, { type ErrorRequestHandler, type Express } from 'express';
 
 // Your custom claims, typed once for the whole application.
-declare module '@org/auth-express' {
+declare module '@org/auth-core' {
   interface AuthClaims {
     tenant?: string;
   }

@@ -7,7 +7,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 
 // Your custom claims, typed once for the whole application.
-declare module '@org/auth-fastify' {
+declare module '@org/auth-core' {
   interface AuthClaims {
     tenant?: string;
   }

@@ -9,7 +9,7 @@ import {
 import Koa from 'koa';
 
 // Your custom claims, typed once for the whole application.
-declare module '@org/auth-koa' {
+declare module '@org/auth-core' {
   interface AuthClaims {
     tenant?: string;
   }
