@@ -11,23 +11,30 @@ let failed = 0;
 let skipped = 0;
 let reports = 0;
 
-for (const group of ['packages', 'examples']) {
+// Workspace packages: every folder of packages/ and examples/, and bench/ itself.
+const packageDirs = ['packages', 'examples'].flatMap((group) => {
   const dir = join(root, group);
-  if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir).sort()) {
-    const file = join(dir, name, 'reports', 'vitest.json');
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    reports++;
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    console.log(
-      `${group}/${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed` +
-        (report.numFailedTestSuites ? `, ${report.numFailedTestSuites} suites failed to run` : ''),
-    );
-    if (report.numFailedTestSuites) failed += report.numFailedTestSuites;
-  }
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .sort()
+        .map((name) => [group, name])
+    : [];
+});
+packageDirs.push(['.', 'bench']);
+
+for (const [group, name] of packageDirs) {
+  const file = join(root, group, name, 'reports', 'vitest.json');
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  reports++;
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  console.log(
+    `${group === '.' ? '' : `${group}/`}${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed` +
+      (report.numFailedTestSuites ? `, ${report.numFailedTestSuites} suites failed to run` : ''),
+  );
+  if (report.numFailedTestSuites) failed += report.numFailedTestSuites;
 }
 
 const coverage = join(root, 'packages', 'core', 'reports', 'coverage', 'coverage-summary.json');

@@ -39,6 +39,7 @@ export type {
   RequestIdentity,
   TokenKind,
 } from './events.js';
+export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-compact-jws.js';
 export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
 export type { KeyMaterial } from './keys/key-entry.js';
 export type { IssuerHealth } from './keys/key-source.js';

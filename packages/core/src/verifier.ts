@@ -8,7 +8,7 @@ import { AuthError, isAuthError, withRealm } from './errors.js';
 import type { AuthEventListener, RequestIdentity } from './events.js';
 import type { KeyEntry } from './keys/key-entry.js';
 import type { IssuerHealth } from './keys/key-source.js';
-import { verifySignature } from './keys/verify-signature.js';
+import { verifyWithKeys } from './keys/verify-signature.js';
 import { type CompiledIssuer, type CompiledOptions, compileOptions } from './options/compile-options.js';
 import type { VerifierOptions } from './options/verifier-options.js';
 import { decodeToken } from './token/decode-token.js';
@@ -173,7 +173,7 @@ export class Verifier {
       for (const check of options.checks) {
         if ((await check(context, request)) === false) throw new AuthError('access_denied');
       }
-      options.emit({ type: 'accepted', cached, ...identity });
+      if (options.listening) options.emit({ type: 'accepted', cached, ...identity });
       return context;
     } catch (error) {
       throw this.#rejected(error, identity);
@@ -191,9 +191,7 @@ export class Verifier {
     const issuer = typeof issuerName === 'string' ? options.issuers.get(issuerName) : undefined;
     if (issuer === undefined) throw new AuthError('invalid_issuer', { claim: 'iss' });
     learned({ issuer: issuer.issuer });
-    if (!issuer.algorithms.has(header.alg)) throw new AuthError('unsupported_algorithm');
-    const keys = await issuer.keys.getKeys(header);
-    const key = await verifySignature(token, header.alg, keys);
+    const key = await verifyWithKeys(token, header, issuer);
     // The claims are authentic from here on: name the caller in audit events of later rejections.
     learned(signedIdentity(issuer.issuer, payload, options));
     const frozen = deepFreeze(payload);

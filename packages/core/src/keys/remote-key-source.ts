@@ -234,6 +234,7 @@ export class RemoteKeySource implements KeySource {
         kid: fields.kid,
         alg: fields.alg,
         use: fields.use,
+        keyOps: fields.key_ops,
         allowed: this.#settings.allowedAlgorithms,
       });
     } catch {

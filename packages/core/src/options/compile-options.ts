@@ -75,6 +75,8 @@ export interface CompiledOptions {
   readonly extractToken: ((request: RequestLike) => string | undefined) | undefined;
   readonly realm: string | undefined;
   readonly emit: AuthEventListener;
+  /** False without an `onEvent` listener: the hot path then builds no event objects. */
+  readonly listening: boolean;
   readonly now: () => number;
 }
 
@@ -255,6 +257,7 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     extractToken: optionalFunction('extractToken', options.extractToken),
     realm: options.realm,
     emit,
+    listening: options.onEvent !== undefined,
     now,
   };
 
@@ -331,6 +334,27 @@ interface IssuerContext {
   readonly emit: AuthEventListener;
 }
 
+/**
+ * Compiles a static key source (`jwks`, `publicKey` or `secret`, with `algorithms`) exactly as
+ * {@link compileOptions} compiles an issuer's, for `verifyCompactJws`.
+ *
+ * @throws {AuthConfigError}
+ */
+export function compileStaticKeys(option: string, options: IssuerOptions): CompiledIssuer {
+  const sources = ['jwksUri', 'discovery'].filter(
+    (name) => (options as unknown as Record<string, unknown>)[name] !== undefined,
+  );
+  if (sources.length > 0) {
+    throw new AuthConfigError(`${option}.${sources[0]}`, 'expected static keys: jwks, publicKey or secret');
+  }
+  return compileIssuer(option, options, {
+    remoteDefaults: {},
+    fetchImpl: globalThis.fetch,
+    now: Date.now,
+    emit: () => {},
+  });
+}
+
 function compileIssuer(option: string, options: IssuerOptions, context: IssuerContext): CompiledIssuer {
   if (typeof options !== 'object' || options === null) {
     throw new AuthConfigError(option, 'expected an object such as { issuer, jwksUri }');
@@ -398,7 +422,7 @@ function compileIssuer(option: string, options: IssuerOptions, context: IssuerCo
         return staticEntry(
           at,
           () => importPublicKey(jwk),
-          { kid: jwk.kid as string | undefined, alg: jwk.alg, use: jwk.use },
+          { kid: jwk.kid as string | undefined, alg: jwk.alg, use: jwk.use, keyOps: jwk.key_ops },
           algorithms,
         );
       }),
@@ -416,7 +440,12 @@ function compileIssuer(option: string, options: IssuerOptions, context: IssuerCo
         return staticEntry(
           at,
           () => importPublicKey(material),
-          { kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, alg: jwk.alg, use: jwk.use },
+          {
+            kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
+            alg: jwk.alg,
+            use: jwk.use,
+            keyOps: jwk.key_ops,
+          },
           algorithms,
         );
       }),
@@ -491,7 +520,7 @@ function remoteSource(
 function staticEntry(
   option: string,
   load: () => KeyObject,
-  meta: { kid?: string | undefined; alg?: unknown; use?: unknown },
+  meta: { kid?: string | undefined; alg?: unknown; use?: unknown; keyOps?: unknown },
   allowed: ReadonlySet<string>,
 ): KeyEntry {
   let key: KeyObject;

@@ -1,4 +1,4 @@
-import { constants, createSecretKey, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createPublicKey, createSecretKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigError } from '../../src/errors.js';
 import { ASYMMETRIC_ALGORITHMS } from '../../src/keys/algorithms.js';
@@ -94,10 +94,11 @@ describe('jwkFingerprint', () => {
   const jwk = { kty: 'EC', crv: 'P-256', x: 'xx', y: 'yy', kid: 'k', alg: 'ES256', use: 'sig' };
 
   it('ignores members that do not define the key', () => {
-    expect(jwkFingerprint({ ...jwk, x5t: 't', key_ops: ['verify'] })).toBe(jwkFingerprint(jwk));
+    expect(jwkFingerprint({ ...jwk, x5t: 't' })).toBe(jwkFingerprint(jwk));
   });
 
-  it.each(['kid', 'alg', 'use', 'x', 'y', 'crv'])('changes with %s', (member) => {
+  // key_ops decides whether the key may verify (RFC 7517 §4.3), so a change must be re-evaluated.
+  it.each(['kid', 'alg', 'use', 'key_ops', 'x', 'y', 'crv'])('changes with %s', (member) => {
     expect(jwkFingerprint({ ...jwk, [member]: 'changed' })).not.toBe(jwkFingerprint(jwk));
   });
 });
@@ -129,5 +130,26 @@ describe('RSA-PSS (id-RSASSA-PSS) keys', () => {
       verifier.verify(unsignedToken({ alg: 'RS256' }, defaultClaims(), 'AAAA')),
       'unknown_key',
     );
+  });
+});
+
+describe('key hardening (RFC 7517 key_ops, RSA exponent, ROCA)', () => {
+  const allowed = new Set(['RS256', 'ES256']);
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+
+  it('a key whose key_ops leave out "verify" cannot verify', () => {
+    expect(createKeyEntry(ec, { keyOps: ['encrypt'], allowed })).toMatch(/key_ops/);
+    expect(createKeyEntry(ec, { keyOps: 'verify', allowed })).toMatch(/key_ops/);
+    expect(createKeyEntry(ec, { keyOps: ['sign', 'verify'], allowed })).toMatchObject({ kid: undefined });
+  });
+
+  it('RSA keys with a public exponent of 1 or an even one are refused', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const jwk = rsa.export({ format: 'jwk' });
+    for (const e of ['AQ' /* 1 */, 'Ag' /* 2 */]) {
+      const weak = createPublicKey({ key: { ...jwk, e }, format: 'jwk' });
+      expect(keyWeakness(weak)).toMatch(/exponent/);
+    }
+    expect(keyWeakness(rsa)).toBeUndefined();
   });
 });

@@ -103,3 +103,17 @@ describe('decodeToken', () => {
     );
   });
 });
+
+describe('isCanonicalBase64Url, exhaustively on short segments', () => {
+  it('agrees with re-encoding for every 2- and 3-character segment', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const a of alphabet) {
+      for (const b of alphabet) {
+        for (const segment of [`${a}${b}`, `A${a}${b}`]) {
+          const reencoded = Buffer.from(segment, 'base64url').toString('base64url') === segment;
+          expect(isCanonicalBase64Url(segment)).toBe(reencoded);
+        }
+      }
+    }
+  });
+});
