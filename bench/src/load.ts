@@ -1,0 +1,137 @@
+/**
+ * The load generator: autocannon in a process of its own, started once by the orchestrator and
+ * driven over IPC. Each `run` is bounded by its duration (and autocannon's per-request timeout).
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { errorMessage, isMain, type LoadMode, type TokenFile } from './shared.js';
+
+export interface LoadRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly url: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly mode: LoadMode;
+  readonly tokenFile: string;
+}
+
+export interface LoadResult {
+  /** 2xx responses per second over the run. */
+  readonly rps: number;
+  readonly ok: number;
+  readonly total: number;
+  readonly durationSeconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statusCodes: Record<string, number>;
+}
+
+export type LoadMessage =
+  | { readonly type: 'result'; readonly id: number; readonly result: LoadResult }
+  | { readonly type: 'error'; readonly id: number; readonly error: string };
+
+const files = new Map<string, TokenFile>();
+/** Position in each pool, kept across runs so a warm-up and its measured run never share a token. */
+const cursors = new Map<string, number>();
+
+function tokens(path: string): TokenFile {
+  let file = files.get(path);
+  if (!file) {
+    file = JSON.parse(readFileSync(path, 'utf8')) as TokenFile;
+    files.set(path, file);
+  }
+  return file;
+}
+
+async function run(request: LoadRequest): Promise<LoadResult> {
+  const file = tokens(request.tokenFile);
+  const url = new URL(request.url);
+  if (url.hostname !== '127.0.0.1') throw new Error(`loopback only, not ${url.hostname}`);
+  const options: autocannon.Options = {
+    url: request.url,
+    connections: request.connections,
+    duration: request.durationSeconds,
+    pipelining: 1,
+    timeout: 5,
+    // autocannon checks for the end of a run at each sample: every 100 ms, not every second.
+    sampleInt: 100,
+    headers: { authorization: `Bearer ${file.reused}` },
+  };
+  if (request.mode === 'fresh') {
+    const pool = file.pool;
+    let cursor = cursors.get(request.tokenFile) ?? 0;
+    options.requests = [
+      {
+        method: 'GET',
+        path: url.pathname,
+        setupRequest: (req) => {
+          const token = pool[cursor++ % pool.length];
+          req.headers = { ...req.headers, authorization: `Bearer ${token}` };
+          return req;
+        },
+      },
+    ];
+    const result = await measure(options);
+    cursors.set(request.tokenFile, cursor % pool.length);
+    return result;
+  }
+  return await measure(options);
+}
+
+/**
+ * Runs autocannon and records every 2xx response time itself, in float milliseconds: autocannon's
+ * own histogram keeps whole milliseconds, too coarse to compare p99s at 1.2×.
+ */
+function measure(options: autocannon.Options): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    const instance = autocannon(options, (error, result) => {
+      if (error) reject(error);
+      else resolve(summarise(result, latencies));
+    });
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300 && latencies.length < 5_000_000) latencies.push(responseTime);
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function summarise(result: autocannon.Result, latencies: number[]): LoadResult {
+  const sorted = Float64Array.from(latencies).sort();
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = count ?? 0;
+  const ok = result['2xx'];
+  return {
+    rps: ok / result.duration,
+    ok,
+    total: result.requests.total,
+    durationSeconds: result.duration,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+if (isMain(import.meta.url)) {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: LoadRequest) => {
+    if (message.type !== 'run') return;
+    run(message).then(
+      (result) => process.send?.({ type: 'result', id: message.id, result } satisfies LoadMessage),
+      (error: unknown) =>
+        process.send?.({ type: 'error', id: message.id, error: errorMessage(error) } satisfies LoadMessage),
+    );
+  });
+}

@@ -1,0 +1,597 @@
+/** The raw results of a run, their aggregation (medians, ratios, targets) and the Markdown report. */
+import type { MemoryResult } from './memory.js';
+import type { MicroSample } from './micro.js';
+import {
+  type Alg,
+  ANCHORS,
+  type Framework,
+  type Implementation,
+  LABELS,
+  type LoadMode,
+  MICRO_CASES,
+  type MicroCase,
+} from './shared.js';
+
+export interface HttpRun {
+  readonly framework: Framework;
+  readonly impl: Implementation;
+  /** `null` for the bare framework, which does not depend on the algorithm. */
+  readonly alg: Alg | null;
+  readonly mode: LoadMode;
+  readonly round: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuPerRequest: number;
+  readonly served: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  readonly durationSeconds: number;
+}
+
+export interface Unsupported {
+  readonly framework: Framework;
+  readonly impl: Implementation;
+  readonly alg: Alg;
+  readonly reason: string;
+}
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly node: string;
+  readonly loadAverageStart: readonly number[];
+  readonly loadAverageEnd: readonly number[];
+}
+
+export interface RunConfig {
+  readonly smoke: boolean;
+  readonly frameworks: readonly Framework[];
+  readonly algs: readonly Alg[];
+  readonly microAlgs: readonly Alg[];
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly poolSize: number;
+  readonly cacheMaxEntries: number;
+  readonly microRounds: number;
+  readonly microMillis: number;
+  readonly floodCount: number;
+  readonly floodSeconds: number;
+}
+
+export interface Results {
+  readonly command: string;
+  /** Free text shown under the title (e.g. what else was running). */
+  readonly note?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: Machine;
+  readonly config: RunConfig;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly http: { readonly runs: readonly HttpRun[]; readonly unsupported: readonly Unsupported[] };
+  readonly micro: readonly MicroSample[];
+  readonly memory: MemoryResult | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return {
+    median: median(finite),
+    min: finite.length ? Math.min(...finite) : Number.NaN,
+    max: finite.length ? Math.max(...finite) : Number.NaN,
+    n: finite.length,
+  };
+}
+
+interface Key {
+  readonly framework: Framework;
+  readonly impl: Implementation;
+  readonly alg: Alg | null;
+  readonly mode: LoadMode;
+}
+
+function runsOf(results: Results, key: Key): HttpRun[] {
+  return results.http.runs.filter(
+    (r) => r.framework === key.framework && r.impl === key.impl && r.alg === key.alg && r.mode === key.mode,
+  );
+}
+
+/** Per-round comparison of `key` with `base` (same round), summarised over the rounds. */
+function perRound(
+  results: Results,
+  key: Key,
+  base: Key,
+  f: (run: HttpRun, baseRun: HttpRun) => number,
+): Spread {
+  const baseRuns = runsOf(results, base);
+  return spread(
+    runsOf(results, key).flatMap((run) => {
+      const baseRun = baseRuns.find((b) => b.round === run.round);
+      return baseRun ? [f(run, baseRun)] : [];
+    }),
+  );
+}
+
+export interface Row {
+  readonly key: Key;
+  readonly rps: Spread;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpu: number;
+  readonly vsBare: Spread;
+  readonly p99VsBare: number;
+  readonly cpuVsBare: number;
+  readonly vsAnchor: Spread | null;
+  readonly anchor: Implementation | null;
+}
+
+function bareKey(framework: Framework, mode: LoadMode): Key {
+  return { framework, impl: 'bare', alg: null, mode };
+}
+
+/** The anchor with the highest median req/s for this framework and algorithm, with fresh tokens. */
+export function bestAnchor(results: Results, framework: Framework, alg: Alg): Implementation | null {
+  let best: Implementation | null = null;
+  let bestRps = -1;
+  for (const impl of ANCHORS[framework]) {
+    const rps = median(runsOf(results, { framework, impl, alg, mode: 'fresh' }).map((r) => r.rps));
+    if (Number.isFinite(rps) && rps > bestRps) {
+      best = impl;
+      bestRps = rps;
+    }
+  }
+  return best;
+}
+
+export function row(results: Results, key: Key): Row | null {
+  const runs = runsOf(results, key);
+  if (runs.length === 0) return null;
+  const bare = bareKey(key.framework, key.mode);
+  const anchor = key.alg && key.mode === 'fresh' ? bestAnchor(results, key.framework, key.alg) : null;
+  return {
+    key,
+    rps: spread(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpu: median(runs.map((r) => r.cpuPerRequest)),
+    vsBare: perRound(results, key, bare, (r, b) => r.rps / b.rps),
+    p99VsBare: perRound(results, key, bare, (r, b) => r.p99 / b.p99).median,
+    cpuVsBare: perRound(results, key, bare, (r, b) => r.cpuPerRequest - b.cpuPerRequest).median,
+    vsAnchor:
+      anchor && key.alg
+        ? perRound(
+            results,
+            key,
+            { framework: key.framework, impl: anchor, alg: key.alg, mode: 'fresh' },
+            (r, b) => r.rps / b.rps,
+          )
+        : null,
+    anchor,
+  };
+}
+
+export function microSpread(results: Results, alg: Alg, name: MicroCase): Spread {
+  return spread(results.micro.filter((s) => s.alg === alg && s.case === name).map((s) => s.opsPerSecond));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly where: string;
+  readonly measured: string;
+  readonly goal: string;
+  /** `null`: not applicable (no anchor supports the algorithm, or not measured). */
+  readonly pass: boolean | null;
+}
+
+export function targets(results: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const { frameworks, algs } = results.config;
+  for (const framework of frameworks) {
+    for (const alg of algs) {
+      const where = `${framework} ${alg}`;
+      const reused = row(results, { framework, impl: 'ours', alg, mode: 'reused' });
+      if (reused) {
+        checks.push({
+          target: 'reused token: req/s × bare',
+          where,
+          measured: ratio(reused.vsBare.median),
+          goal: '≥ 0.90',
+          pass: reused.vsBare.median >= 0.9,
+        });
+        checks.push({
+          target: 'reused token: p99 × bare p99',
+          where,
+          measured: ratio(reused.p99VsBare),
+          goal: '≤ 1.20',
+          pass: reused.p99VsBare <= 1.2,
+        });
+        checks.push({
+          target: 'reused token: server CPU added per request',
+          where,
+          measured: `${reused.cpuVsBare.toFixed(1)} µs`,
+          goal: '< 10 µs',
+          pass: reused.cpuVsBare < 10,
+        });
+      }
+      const fresh = row(results, { framework, impl: 'ours', alg, mode: 'fresh' });
+      if (fresh) {
+        if (!fresh.vsAnchor || !fresh.anchor) {
+          checks.push({
+            target: 'fresh token: req/s × best anchor',
+            where,
+            measured: `n/a (no anchor supports ${alg}); × bare ${ratio(fresh.vsBare.median)}`,
+            goal: '≥ 1.5× anchor',
+            pass: null,
+          });
+        } else {
+          const anchorRow = row(results, { framework, impl: fresh.anchor, alg, mode: 'fresh' });
+          const anchorVsBare = anchorRow?.vsBare.median ?? Number.NaN;
+          const capped = 1.5 * anchorVsBare > 1;
+          checks.push({
+            target: 'fresh token: req/s × best anchor',
+            where: `${where} (vs ${LABELS[fresh.anchor]})`,
+            measured: `${ratio(fresh.vsAnchor.median)} (× bare ${ratio(fresh.vsBare.median)})`,
+            goal: capped ? '≥ 0.85× bare (1.5× anchor > bare)' : '≥ 1.5× anchor',
+            pass: capped ? fresh.vsBare.median >= 0.85 : fresh.vsAnchor.median >= 1.5,
+          });
+        }
+      }
+    }
+  }
+  for (const alg of results.config.microAlgs) {
+    const raw = microSpread(results, alg, 'crypto.verify').median;
+    const core = microSpread(results, alg, 'core verify, cache: false').median;
+    if (Number.isFinite(raw) && Number.isFinite(core)) {
+      checks.push({
+        target: 'core verify (no cache, sequential) × crypto.verify',
+        where: alg,
+        measured: ratio(core / raw),
+        goal: '≥ 0.80',
+        pass: core / raw >= 0.8,
+      });
+    }
+  }
+  const memory = results.memory;
+  if (memory) {
+    for (const phase of memory.phases) {
+      const bounded = memoryBounded(phase.retained);
+      checks.push({
+        target: `memory: ${phase.tokens.toLocaleString('en-US')} distinct ${phase.phase} tokens`,
+        where: `cache ${memory.cacheMaxEntries.toLocaleString('en-US')} entries`,
+        measured: `peak heap ${mib(phase.peak)}, retained growth ${bounded.growth}`,
+        goal: 'bounded',
+        pass: bounded.pass,
+      });
+    }
+  }
+  return checks;
+}
+
+/**
+ * Bounded: between the first checkpoint (a tenth of the flood: ten times as many tokens as the
+ * cache holds, with the default sizes) and the end, the heap retained after a full GC grows by
+ * less than 2 MiB.
+ */
+function memoryBounded(retained: readonly { tokens: number; heapUsed: number }[]): {
+  pass: boolean;
+  growth: string;
+} {
+  const first = retained[0];
+  const last = retained.at(-1);
+  if (!first || !last || first === last) return { pass: false, growth: 'n/a (too few checkpoints)' };
+  const growth = last.heapUsed - first.heapUsed;
+  return {
+    pass: growth < 2 * 1024 * 1024,
+    growth: `${mib(growth)} from ${first.tokens.toLocaleString('en-US')} to ${last.tokens.toLocaleString('en-US')} tokens`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+function ratio(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+}
+
+function int(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function range(s: Spread, format: (v: number) => string): string {
+  if (!Number.isFinite(s.median)) return 'n/a';
+  return s.n > 1 ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : format(s.median);
+}
+
+/**
+ * A Markdown table with padded columns, as Biome formats Markdown (so `pnpm lint` passes on the
+ * generated report). Every character used here is one column wide.
+ */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const FRAMEWORK_TITLES: Readonly<Record<Framework, string>> = {
+  express: 'Express',
+  fastify: 'Fastify',
+  koa: 'Koa',
+};
+
+function frameworkSection(results: Results, framework: Framework): string {
+  const { algs } = results.config;
+  const unsupported = results.http.unsupported.filter((u) => u.framework === framework);
+  const out: string[] = [`### ${FRAMEWORK_TITLES[framework]}`];
+
+  const reusedImpls: Implementation[] = [
+    'ours',
+    'ours-nocache',
+    ...(framework === 'fastify' ? (['fastify-jwt-cache'] as const) : []),
+  ];
+  const reusedRows: string[][] = [];
+  const bareReused = row(results, bareKey(framework, 'reused'));
+  if (bareReused) {
+    reusedRows.push([
+      '—',
+      LABELS.bare,
+      range(bareReused.rps, int),
+      '1',
+      ms(bareReused.p50),
+      ms(bareReused.p99),
+      '1',
+      bareReused.cpu.toFixed(1),
+      '—',
+    ]);
+  }
+  for (const alg of algs) {
+    for (const impl of reusedImpls) {
+      const r = row(results, { framework, impl, alg, mode: 'reused' });
+      if (!r) continue;
+      reusedRows.push([
+        alg,
+        LABELS[impl],
+        range(r.rps, int),
+        range(r.vsBare, ratio),
+        ms(r.p50),
+        ms(r.p99),
+        ratio(r.p99VsBare),
+        r.cpu.toFixed(1),
+        r.cpuVsBare.toFixed(1),
+      ]);
+    }
+  }
+  out.push(
+    '',
+    '**Reused token** (every request carries the same valid token, as a caller that keeps its token for minutes):',
+    '',
+    table(
+      [
+        'alg',
+        'contender',
+        'req/s median (min–max)',
+        '× bare median (min–max)',
+        'p50 ms',
+        'p99 ms',
+        'p99 × bare',
+        'server CPU µs/req',
+        'CPU added vs bare µs/req',
+      ],
+      reusedRows,
+    ),
+  );
+
+  const freshImpls: Implementation[] = ['ours', 'jose', ...ANCHORS[framework]];
+  const freshRows: string[][] = [];
+  const bareFresh = row(results, bareKey(framework, 'fresh'));
+  if (bareFresh) {
+    freshRows.push([
+      '—',
+      `${LABELS.bare}, same requests`,
+      range(bareFresh.rps, int),
+      '1',
+      '—',
+      ms(bareFresh.p50),
+      ms(bareFresh.p99),
+      bareFresh.cpu.toFixed(1),
+    ]);
+  }
+  for (const alg of algs) {
+    for (const impl of freshImpls) {
+      const u = unsupported.find((x) => x.impl === impl && x.alg === alg);
+      if (u) {
+        freshRows.push([alg, LABELS[impl], `n/a: ${u.reason.replaceAll('|', '\\|')}`, '', '', '', '', '']);
+        continue;
+      }
+      const r = row(results, { framework, impl, alg, mode: 'fresh' });
+      if (!r) continue;
+      const anchorCell =
+        r.vsAnchor && r.anchor
+          ? `${range(r.vsAnchor, ratio)}${impl === r.anchor ? ' (best anchor)' : ''}`
+          : 'n/a';
+      freshRows.push([
+        alg,
+        LABELS[impl],
+        range(r.rps, int),
+        range(r.vsBare, ratio),
+        anchorCell,
+        ms(r.p50),
+        ms(r.p99),
+        r.cpu.toFixed(1),
+      ]);
+    }
+  }
+  out.push(
+    '',
+    `**Fresh token on every request** (a pool of ${results.config.poolSize.toLocaleString('en-US')} distinct tokens cycled in order: more than our ${results.config.cacheMaxEntries.toLocaleString('en-US')}-entry cache holds, and with its first-in-first-out eviction every token has left it before it comes round again, so no request can hit it):`,
+    '',
+    table(
+      [
+        'alg',
+        'contender',
+        'req/s median (min–max)',
+        '× bare median (min–max)',
+        '× best anchor median (min–max)',
+        'p50 ms',
+        'p99 ms',
+        'server CPU µs/req',
+      ],
+      freshRows,
+    ),
+  );
+  return out.join('\n');
+}
+
+function microSection(results: Results): string {
+  const rows: string[][] = [];
+  for (const alg of results.config.microAlgs) {
+    const raw = microSpread(results, alg, 'crypto.verify').median;
+    for (const name of MICRO_CASES) {
+      const s = microSpread(results, alg, name);
+      if (s.n === 0) continue;
+      rows.push([alg, name, range(s, int), (1e6 / s.median).toFixed(2), ratio(s.median / raw)]);
+    }
+  }
+  return table(['alg', 'case', 'ops/s median (min–max)', 'µs/op', '× crypto.verify'], rows);
+}
+
+function memorySection(results: Results): string {
+  const memory = results.memory;
+  if (!memory) return '_Not run._';
+  const rows = memory.phases.map((p) => [
+    p.phase,
+    `${p.tokens.toLocaleString('en-US')}${p.timedOut ? ' (stopped by the time limit)' : ''}`,
+    `${p.accepted.toLocaleString('en-US')} / ${p.rejected.toLocaleString('en-US')}`,
+    `${p.seconds.toFixed(1)} s`,
+    mib(p.baseline),
+    mib(p.peak),
+    p.retained.map((c) => `${c.tokens.toLocaleString('en-US')}: ${mib(c.heapUsed)}`).join(', '),
+    mib(p.peakRss),
+  ]);
+  return table(
+    [
+      'tokens',
+      'sent',
+      'accepted / rejected',
+      'time',
+      'heap before',
+      'peak heap',
+      'heap retained after GC, by tokens sent',
+      'peak RSS',
+    ],
+    rows,
+  );
+}
+
+export function renderMarkdown(results: Results): string {
+  const { machine, config } = results;
+  const checks = targets(results);
+  const mark = (pass: boolean | null) => (pass === null ? 'n/a' : pass ? 'pass' : '**FAIL**');
+  const versions = Object.entries(results.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  const sections = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `pnpm bench` (bench/src/main.ts) from bench/results/latest.json; do not edit by hand. -->',
+    '',
+    `Produced by \`${results.command}\` on ${results.startedAt.slice(0, 10)}${config.smoke ? ' (**smoke run**: far too short to mean anything)' : ''}.`,
+    ...(results.note ? ['', `> ${results.note}`] : []),
+    '',
+    '## Machine',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${machine.cpu}, ${machine.cores} cores`],
+        ['memory', `${machine.memoryGiB.toFixed(1)} GiB`],
+        ['OS', machine.os],
+        ['Node.js', machine.node],
+        [
+          'load average at start / end',
+          `${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')} / ${machine.loadAverageEnd.map((l) => l.toFixed(2)).join(' ')}`,
+        ],
+        ['run', `${results.startedAt} → ${results.finishedAt}`],
+        ['versions', versions],
+      ],
+    ),
+    '',
+    '## Method',
+    '',
+    `- Every HTTP run starts a new server process (\`fork\`), one contender per process, on 127.0.0.1; the load generator, autocannon, runs in another process (${config.connections} connections, no pipelining). Each run is a ${config.warmupSeconds} s warm-up, then ${config.durationSeconds} s measured.`,
+    `- Contenders are interleaved: ${config.rounds} round(s), each running every contender once, in reverse order every other round (A B C … C B A …). Medians over the rounds, min–max in parentheses. Ratios are taken per round against the bare framework (or the best anchor) of the same round, then summarised.`,
+    '- "bare" is the same framework and route with no authentication, receiving the same requests (its token is the shortest one, EdDSA, which favours bare). The fresh-token tables compare with a bare run under the same fresh-token load generator, whose per-request work is higher.',
+    `- Ours: \`@org/auth-express\`, \`@org/auth-fastify\`, \`@org/auth-koa\` from their built \`dist\`, with a static JWKS (\`jwks: { keys: [...] }\`), \`audience\`, and the cache on (\`maxEntries: ${config.cacheMaxEntries}\`) or off. Anchors verify the same tokens with \`aud\` and \`iss\` checks: express-oauth2-jwt-bearer with \`publicKey\` (the same JWKS), express-jwt and koa-jwt with a \`KeyObject\` (a PEM string would be parsed on every request), @fastify/jwt with the PEM public key.`,
+    '- Before its load, every server is checked: the valid token answers 200 and a tampered one 401 (an anchor that refuses a valid token is reported as n/a with its error). A run with any non-2xx answer or socket error fails the harness.',
+    '- Server CPU per request: `process.cpuUsage()` of the server process around the measured run, divided by the requests it served. Latency: every 2xx response time recorded by the load generator (float milliseconds).',
+    '',
+    '## Targets',
+    '',
+    table(
+      ['target', 'where', 'measured (median)', 'goal', 'result'],
+      checks.map((c) => [c.target, c.where, c.measured, c.goal, mark(c.pass)]),
+    ),
+    '',
+    '## HTTP',
+    '',
+    ...config.frameworks.flatMap((f) => [frameworkSection(results, f), '']),
+    '## Signature verification alone (in-process, no HTTP)',
+    '',
+    `One valid token verified back to back for ${config.microMillis} ms per case, ${config.microRounds} interleaved round(s), in a process of its own. \`crypto.verify\` is the physical limit: one synchronous node:crypto verification of the same signature with the same key (signature already decoded). "32 in flight" keeps 32 verifications pending (jose uses WebCrypto, whose work can run on libuv's thread pool).`,
+    '',
+    microSection(results),
+    '',
+    '## Memory under a flood of distinct tokens',
+    '',
+    `Up to ${config.floodCount.toLocaleString('en-US')} distinct tokens per kind (bounded to ${config.floodSeconds} s each) sent one after another to \`createVerifier(...).verify()\` with a ${config.cacheMaxEntries.toLocaleString('en-US')}-entry cache, in a process started with \`--expose-gc\`. Garbage: malformed, unknown \`kid\`, bad signature and untrusted issuer, in turn. Valid: distinct valid HS256 tokens (HS256 only so a million can be minted quickly), each one a cache insertion.`,
+    '',
+    memorySection(results),
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'pnpm install',
+    'pnpm bench        # full run, rewrites this file and bench/results/latest.json',
+    'pnpm bench:smoke  # a few seconds per contender type, writes to a temporary directory',
+    '```',
+    '',
+    'Options (flags or environment): `--rounds` (`BENCH_ROUNDS`), `--duration` seconds (`BENCH_DURATION`), `--warmup` (`BENCH_WARMUP`), `--connections` (`BENCH_CONNECTIONS`), `--frameworks express,koa` (`BENCH_FRAMEWORKS`), `--algs RS256,ES256` (`BENCH_ALGS`), `--micro-ms`, `--micro-rounds`, `--flood-count`, `--flood-seconds`, `--out` (directory for `latest.json`), `--markdown` (report path), `--note` (a remark shown under the title), `--render results.json` (re-render a report without running).',
+    '',
+  ];
+  return sections.join('\n');
+}

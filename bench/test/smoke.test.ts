@@ -1,0 +1,133 @@
+/**
+ * Keeps the benchmark harness from rotting: one tiny round of every contender against real
+ * servers, the microbenchmarks and the memory flood, from the built harness (`dist/`). Nothing
+ * here asserts speed; only that every request succeeded and that the report renders.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createVerifier } from '@org/auth-core';
+import type { JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contenders } from '../src/main.js';
+import { type Results, renderMarkdown } from '../src/report.js';
+import { ALGORITHMS, ANCHORS, AUDIENCE, FRAMEWORKS, ISSUER, MICRO_CASES } from '../src/shared.js';
+import { generateSigningKey, publicKeyFile, serviceClaims, signJws } from '../src/tokens.js';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'bench-smoke-test-'));
+let results: Results;
+let markdown: string;
+let log = '';
+
+beforeAll(async () => {
+  const code = await new Promise<number>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [main, '--smoke', '--out', out, '--markdown', join(out, 'benchmarks.md')],
+      { timeout: 110_000, maxBuffer: 10 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        log = stderr;
+        resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0);
+      },
+    );
+    child.stdin?.end();
+  });
+  if (code !== 0) throw new Error(`bench --smoke exited with ${code}:\n${log}`);
+  results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Results;
+  markdown = readFileSync(join(out, 'benchmarks.md'), 'utf8');
+}, 120_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('bench --smoke', () => {
+  it('ran every contender, and every request was answered 200', () => {
+    const expected = contenders(results.config.frameworks, results.config.algs);
+    const unsupported = results.http.unsupported;
+    expect(results.http.runs.length + unsupported.length).toBe(expected.length * results.config.rounds);
+    for (const run of results.http.runs) {
+      const where = `${run.framework} ${run.impl} ${run.alg} ${run.mode}`;
+      expect(run.ok, where).toBeGreaterThan(0);
+      expect(run.non2xx, where).toBe(0);
+      expect(run.errors, where).toBe(0);
+      expect(Object.keys(run.statusCodes), where).toEqual(['200']);
+      expect(run.served, where).toBeGreaterThan(0);
+      expect(Number.isFinite(run.p99) && Number.isFinite(run.cpuPerRequest), where).toBe(true);
+    }
+    // Only anchors may be reported as not supporting an algorithm.
+    for (const u of unsupported) expect(ANCHORS[u.framework]).toContain(u.impl);
+  });
+
+  it('measured every microbenchmark case and both memory floods', () => {
+    for (const alg of results.config.microAlgs) {
+      for (const name of MICRO_CASES) {
+        const samples = results.micro.filter((s) => s.alg === alg && s.case === name);
+        expect(samples.length, `${alg} ${name}`).toBe(results.config.microRounds);
+        for (const s of samples) expect(s.opsPerSecond).toBeGreaterThan(0);
+      }
+    }
+    expect(results.memory?.phases.map((p) => p.phase)).toEqual(['garbage', 'valid']);
+    for (const phase of results.memory?.phases ?? []) {
+      expect(phase.tokens).toBeGreaterThan(0);
+      expect(phase.peak).toBeGreaterThan(0);
+    }
+    const [garbage, valid] = results.memory?.phases ?? [];
+    expect(garbage?.accepted).toBe(0);
+    expect(valid?.rejected).toBe(0);
+  });
+
+  it('renders the report from the raw results', () => {
+    expect(renderMarkdown(results)).toBe(markdown);
+    for (const heading of [
+      '## Machine',
+      '## Targets',
+      '### Express',
+      '### Fastify',
+      '### Koa',
+      '## Memory',
+    ]) {
+      expect(markdown).toContain(heading);
+    }
+    expect(markdown).toContain(results.machine.node);
+    expect(markdown).not.toContain('NaN');
+  });
+});
+
+describe('harness', () => {
+  it('lists every contender for every framework and algorithm', () => {
+    const list = contenders(FRAMEWORKS, ALGORITHMS);
+    for (const framework of FRAMEWORKS) {
+      const impls = new Set(list.filter((c) => c.framework === framework).map((c) => c.impl));
+      for (const impl of ['bare', 'ours', 'ours-nocache', 'jose', ...ANCHORS[framework]])
+        expect(impls).toContain(impl);
+    }
+  });
+
+  it("cycles a pool larger than the core's cache without a single hit", async () => {
+    // The fresh-token runs rely on this: a pool larger than the cache, cycled in order, never hits.
+    const key = generateSigningKey('ES256');
+    const jwk = publicKeyFile(key).jwk as JWK;
+    let hits = 0;
+    let misses = 0;
+    const verifier = createVerifier({
+      issuers: [{ issuer: ISSUER, jwks: { keys: [jwk] } }],
+      audience: AUDIENCE,
+      cache: { maxEntries: 50 },
+      onEvent: (event) => {
+        if (event.type === 'accepted') {
+          if (event.cached) hits++;
+          else misses++;
+        }
+      },
+    });
+    const pool = Array.from({ length: 60 }, () => signJws(key, serviceClaims(600)));
+    for (let i = 0; i < pool.length * 3; i++) await verifier.verify(pool[i % pool.length]!);
+    expect(hits).toBe(0);
+    expect(misses).toBe(pool.length * 3);
+    await verifier.verify(pool[0]!);
+    await verifier.verify(pool[0]!);
+    expect(hits).toBe(1); // the check itself works
+  });
+});
