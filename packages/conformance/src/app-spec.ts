@@ -1,7 +1,12 @@
 import {
   type AuthContext,
+  AuthError,
+  type Authenticator,
+  createAuthContext,
+  deny,
   isAuthError,
   MemoryRevocationStore,
+  type Policy,
   type Verifier,
   type VerifierOptions,
 } from '@org/auth-core';
@@ -18,6 +23,21 @@ export const ISSUER_FLAKY = 'https://flaky.internal';
 /** Remote keys, from a JWKS endpoint that always fails. */
 export const ISSUER_DOWN = 'https://down.internal';
 export const REVOKED_JTI = 'revoked-token-1';
+/** The token-exchange service (RFC 8693): the only issuer whose tokens may carry `act`. */
+export const ISSUER_STS = 'https://sts.internal';
+/** The header that carries a forwarded user token. */
+export const USER_TOKEN_HEADER = 'x-user-token';
+
+/**
+ * The front end's sessions, as an existing session check would find them from the `x-session`
+ * header: `alice` (role `clerk`), `expired` (rejected with "session expired"), anything else none.
+ */
+export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
+  const id = request.headers['x-session'];
+  if (id === 'alice') return { subject: 'alice@example.com', roles: ['clerk'] };
+  if (id === 'expired') throw new AuthError('token_expired', { description: 'session expired' });
+  return undefined;
+};
 
 /**
  * What every target builds, with its framework and nothing else:
@@ -26,13 +46,21 @@ export const REVOKED_JTI = 'revoked-token-1';
  *   - `GET /whoami` (both kinds), `POST /orders` requirePermission('orders:create'),
  *     `GET /orders` requireAnyPermission('orders:read', 'orders:admin'), `GET /admin`
  *     requireRole('admin'), `GET /internal` requireCaller('orders', 'spiffe://prod/ns/billing/*'),
- *     `GET /service-only` requireKind('service'), `GET /boom` throws `new Error('boom')`
+ *     `GET /service-only` requireKind('service'), `GET /boom` throws `new Error('boom')`,
+ *     `GET /user-required` requireUser(), `GET /user-orders` requireUserPermission('orders:read'),
+ *     `GET /documents/:id` authorize('documents:read'), `POST /documents/:id`
+ *     authorize('documents:write'), both with {@link loadDocument} and echoing the resource
  * - `/optional`: `serviceAuth({ verifier: spec.verifier, optional: true })`
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create')
  * - `/delegated`: `serviceAuth({ verifier: spec.verifier, onError: <next|throw> })`, rendered by
  *   the app's own error handler with {@link appError}
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create'), `GET /boom` throws
+ * - `/any`: `serviceAuth({ authenticator: anyOf(spec.verifier, apiKeys) })`
+ *   - `GET /whoami`, `GET /orders` requirePermission('orders:read')
+ * - `/all`: `serviceAuth({ authenticator: allOf(spec.verifier, apiKeys) })`: `GET /whoami`
  * - `GET /open/guarded`: requirePermission('orders:read') without any serviceAuth
+ *
+ * The shared options accept service tokens, user tokens and {@link sessions} (tried first).
  *
  * Every handler answers 200 with {@link echo} of the request's auth context.
  */
@@ -44,6 +72,58 @@ export interface AppSpec {
   readonly appError: typeof appError;
 }
 
+/**
+ * A custom authenticator for `/any` and `/all`: `x-api-key: batch-key` is the `batch` service with
+ * `orders:read`; any other key is refused with 401 "invalid API key"; no header, no credentials.
+ */
+export const apiKeys: Authenticator = {
+  async authenticate(request) {
+    const key = request.headers['x-api-key'];
+    if (key === undefined) return undefined;
+    if (key !== 'batch-key') throw new AuthError('invalid_signature', { description: 'invalid API key' });
+    return createAuthContext({
+      kind: 'service',
+      subject: 'batch',
+      issuer: 'api-keys',
+      permissions: ['orders:read'],
+    });
+  },
+};
+
+/** A document as the `/api/documents/:id` routes load it. */
+export interface Document {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly frozen?: boolean;
+}
+const DOCUMENTS: Readonly<Record<string, Document>> = {
+  d1: { id: 'd1', ownerId: 'alice@example.com' },
+  d2: { id: 'd2', ownerId: 'bob@example.com', frozen: true },
+};
+/** The resource loader of the document routes; each target passes its route parameter. */
+export async function loadDocument(id: unknown): Promise<Document | undefined> {
+  return typeof id === 'string' ? DOCUMENTS[id] : undefined;
+}
+
+/**
+ * The policies of the document routes: admins may do anything, owners (also through a service
+ * acting for them) may read and write their documents, nobody writes a frozen one.
+ */
+export const policies: readonly Policy<Document | undefined>[] = [
+  { name: 'admin bypass', decide: ({ auth }) => (auth.hasRole('admin') ? 'allow' : undefined) },
+  {
+    name: 'owner',
+    actions: ['documents:*'],
+    decide: ({ auth, resource }) =>
+      resource !== undefined && resource.ownerId === auth.user?.subject ? 'allow' : undefined,
+  },
+  {
+    name: 'frozen',
+    actions: ['documents:write'],
+    decide: ({ resource }) => (resource?.frozen ? deny('document is frozen') : undefined),
+  },
+];
+
 /** A framework under test: builds the app of {@link AppSpec} and listens on loopback. */
 export interface Target {
   readonly name: string;
@@ -51,8 +131,11 @@ export interface Target {
 }
 
 /** The body of every successful handler. */
-export function echo(auth: AuthContext | null | undefined): { auth: Record<string, unknown> | null } {
-  return { auth: auth?.toJSON() ?? null };
+export function echo(
+  auth: AuthContext | null | undefined,
+  resource?: unknown,
+): { auth: Record<string, unknown> | null; resource?: unknown } {
+  return { auth: auth?.toJSON() ?? null, ...(resource === undefined ? {} : { resource }) };
 }
 
 /** What the app's own error handler answers, for `/delegated`. */
@@ -73,7 +156,12 @@ export function appError(error: unknown): {
 
 /** Keys, the JWKS server and a token minter shared by every scenario. */
 export interface Kit {
-  readonly keys: { readonly a: SigningKey; readonly b: SigningKey; readonly flaky: SigningKey };
+  readonly keys: {
+    readonly a: SigningKey;
+    readonly b: SigningKey;
+    readonly flaky: SigningKey;
+    readonly sts: SigningKey;
+  };
   readonly jwks: JwksServer;
   readonly options: VerifierOptions;
   /** Mints a token of issuer A (see `mint`), or of another issuer/key. */
@@ -86,6 +174,7 @@ export async function createKit(): Promise<Kit> {
     a: await createSigningKey('a-1'),
     b: await createSigningKey('b-1'),
     flaky: await createSigningKey('flaky-1', 'RS256'),
+    sts: await createSigningKey('sts-1'),
   };
   const jwks = await startJwksServer([keys.flaky.jwk]);
   const revocation = new MemoryRevocationStore();
@@ -94,6 +183,7 @@ export async function createKit(): Promise<Kit> {
     issuers: [
       { issuer: ISSUER_A, jwks: { keys: [keys.a.jwk] } },
       { issuer: ISSUER_B, jwks: { keys: [keys.b.jwk] } },
+      { issuer: ISSUER_STS, jwks: { keys: [keys.sts.jwk] } },
       { issuer: ISSUER_FLAKY, jwksUri: `${jwks.url}/flaky/jwks.json` },
       { issuer: ISSUER_DOWN, jwksUri: `${jwks.url}/down/jwks.json` },
     ],
@@ -104,6 +194,9 @@ export async function createKit(): Promise<Kit> {
     realm: REALM,
     revocation,
     remoteKeys: { cooldown: 1, timeout: 2 },
+    sessions,
+    delegation: { userTokenHeader: USER_TOKEN_HEADER, tokenExchangeIssuers: [ISSUER_STS] },
+    policies: policies as readonly Policy[],
   };
   return {
     keys,

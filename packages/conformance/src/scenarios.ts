@@ -1,6 +1,14 @@
 import { generateSecret } from 'jose';
+import { expect } from 'vitest';
 import type { Kit } from './app-spec.js';
-import { ISSUER_B, ISSUER_DOWN, ISSUER_FLAKY, REVOKED_JTI } from './app-spec.js';
+import {
+  ISSUER_B,
+  ISSUER_DOWN,
+  ISSUER_FLAKY,
+  ISSUER_STS,
+  REVOKED_JTI,
+  USER_TOKEN_HEADER,
+} from './app-spec.js';
 import type { Call } from './client.js';
 import { now, tamperSignature, unsecured } from './tokens.js';
 
@@ -14,6 +22,8 @@ export interface Expectation {
   readonly body?: unknown;
   /** For 200s: fields of the echoed `auth.toJSON()`. */
   readonly auth?: Record<string, unknown> | null;
+  /** For 200s: the echoed resource loaded by `authorize`, compared exactly. */
+  readonly resource?: unknown;
 }
 
 /** One request and its expected answer, identical for every target. */
@@ -23,6 +33,8 @@ export interface Scenario {
   readonly path: string;
   /** The Authorization header: a value, several (sent as separate lines), or none. */
   readonly authorization?: (kit: Kit) => string | string[] | Promise<string | string[]>;
+  /** Other request headers, e.g. `x-session`. */
+  readonly headers?: (kit: Kit) => Record<string, string> | Promise<Record<string, string>>;
   /** Runs first, e.g. to warm the key cache; `send` goes to the same target. */
   readonly prepare?: (kit: Kit, send: (call: Call) => Promise<{ status: number }>) => Promise<void>;
   readonly expect: Expectation;
@@ -59,6 +71,24 @@ const ok = (auth: Record<string, unknown> | null): Expectation => ({
   wwwAuthenticate: null,
   auth,
 });
+/** An `x-api-key` header, for the custom authenticator of `/any` and `/all`. */
+const apiKey = (key: string) => () => ({ 'x-api-key': key });
+/** An `x-user-token` header with a user token of issuer A for alice (claims patch it). */
+const forwardedUser =
+  (claims: Record<string, unknown> | (() => Record<string, unknown>) = {}) =>
+  async (kit: Kit) => ({
+    [USER_TOKEN_HEADER]: await kit.token({ ...user, ...(typeof claims === 'function' ? claims() : claims) }),
+  });
+/** A token of the token-exchange service: `sub` alice, `act.sub` orders, scope `orders:read`. */
+const exchanged =
+  (claims: Record<string, unknown> = {}) =>
+  async (kit: Kit) =>
+    bearer(
+      await kit.token(
+        { ...user, act: { sub: 'orders' }, scope: 'orders:read', ...claims },
+        { key: kit.keys.sts, issuer: ISSUER_STS },
+      ),
+    );
 const service = { kind: 'service', issuer: 'https://auth-a.internal', caller: 'orders', subject: 'orders' };
 const insufficientPermission = rejected(403, 'insufficient_permission', 'insufficient permission');
 
@@ -277,6 +307,264 @@ export const scenarios: readonly Scenario[] = [
     authorization: withToken(user),
     // The token is valid, just not for this route: 403, so the client does not fetch a new token.
     expect: rejected(403, 'token_kind_not_allowed', 'this kind of token is not allowed here'),
+  },
+  {
+    name: 'mixed route: expired user token reads "token expired"',
+    path: '/api/whoami',
+    authorization: withToken(() => ({ ...user, iat: now() - 600, exp: now() - 300 })),
+    expect: rejected(401, 'token_expired', 'token expired'),
+  },
+  // Sessions: the verifier's `sessions` hook is tried before the bearer token
+  {
+    name: 'session on a mixed route',
+    path: '/api/whoami',
+    headers: () => ({ 'x-session': 'alice' }),
+    expect: ok({ kind: 'user', issuer: 'session', subject: 'alice@example.com', roles: ['clerk'] }),
+  },
+  {
+    name: 'session is tried before the service token',
+    path: '/api/whoami',
+    headers: () => ({ 'x-session': 'alice' }),
+    authorization: withToken(),
+    expect: ok({ kind: 'user', issuer: 'session', subject: 'alice@example.com' }),
+  },
+  {
+    name: 'rejected session is not retried as a service token',
+    path: '/api/whoami',
+    headers: () => ({ 'x-session': 'expired' }),
+    authorization: withToken(),
+    expect: rejected(401, 'token_expired', 'session expired'),
+  },
+  {
+    name: 'unknown session falls through to the service token',
+    path: '/api/whoami',
+    headers: () => ({ 'x-session': 'nobody' }),
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  {
+    name: 'session on a service-only route',
+    path: '/api/service-only',
+    headers: () => ({ 'x-session': 'alice' }),
+    expect: rejected(403, 'token_kind_not_allowed', 'this kind of token is not allowed here'),
+  },
+  {
+    name: 'session: permission granted through a role',
+    path: '/api/orders',
+    headers: () => ({ 'x-session': 'alice' }),
+    expect: ok({ kind: 'user', subject: 'alice@example.com', permissions: ['orders:read'] }),
+  },
+  {
+    name: 'session: permission missing',
+    method: 'POST',
+    path: '/api/orders',
+    headers: () => ({ 'x-session': 'alice' }),
+    expect: insufficientPermission,
+  },
+  // On behalf of a user: a forwarded user token, or a token-exchange token with `act`
+  {
+    name: 'on behalf: service token and forwarded user token',
+    path: '/api/user-orders',
+    authorization: withToken(),
+    headers: forwardedUser({ permissions: ['orders:read'] }),
+    expect: ok({ ...service, user: expect.objectContaining({ kind: 'user', subject: 'alice@example.com' }) }),
+  },
+  {
+    name: 'on behalf: the user lacks the permission',
+    path: '/api/user-orders',
+    authorization: withToken({ permissions: ['orders:read'] }),
+    headers: forwardedUser(),
+    expect: insufficientPermission,
+  },
+  {
+    name: 'on behalf: service token alone on a user route',
+    path: '/api/user-required',
+    authorization: withToken(),
+    expect: rejected(403, 'token_kind_not_allowed', 'this kind of token is not allowed here'),
+  },
+  {
+    name: 'on behalf: user token alone on a user route',
+    path: '/api/user-required',
+    authorization: withToken(user),
+    expect: ok({ kind: 'user', subject: 'alice@example.com' }),
+  },
+  {
+    name: 'on behalf: expired forwarded user token',
+    path: '/api/user-required',
+    authorization: withToken(),
+    headers: forwardedUser(() => ({ iat: now() - 600, exp: now() - 300 })),
+    expect: rejected(401, 'token_expired', 'token expired'),
+  },
+  {
+    name: 'on behalf: a service token forwarded as the user',
+    path: '/api/user-required',
+    authorization: withToken(),
+    headers: async (kit) => ({ [USER_TOKEN_HEADER]: await kit.token({ sub: 'inventory' }) }),
+    expect: rejected(401, 'invalid_token_type', 'the forwarded token is not a user token'),
+  },
+  {
+    name: 'on behalf: forwarded user token next to a user token',
+    path: '/api/user-required',
+    authorization: withToken(user),
+    headers: forwardedUser(),
+    expect: rejected(400, 'malformed_request', 'a forwarded user token needs a service token of its own'),
+  },
+  {
+    name: 'on behalf: token-exchange token (act)',
+    path: '/api/user-orders',
+    authorization: exchanged(),
+    expect: ok({
+      kind: 'service',
+      issuer: ISSUER_STS,
+      caller: 'orders',
+      user: expect.objectContaining({ kind: 'user', subject: 'alice@example.com' }),
+    }),
+  },
+  {
+    name: 'on behalf: act claim from an issuer that may not delegate',
+    path: '/api/user-required',
+    authorization: withToken({ sub: 'alice@example.com', act: { sub: 'orders' } }),
+    expect: rejected(401, 'invalid_issuer', 'issuer not trusted for delegated tokens'),
+  },
+  {
+    name: 'on behalf: acting service not on the allow-list',
+    path: '/api/user-required',
+    authorization: exchanged({ act: { sub: 'reporting' } }),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  // Attribute-based policies: authorize(action, { resource })
+  {
+    name: 'policy: owner reads their document',
+    path: '/api/documents/d1',
+    authorization: withToken(user),
+    expect: {
+      ...ok({ kind: 'user', subject: 'alice@example.com' }),
+      resource: { id: 'd1', ownerId: 'alice@example.com' },
+    },
+  },
+  {
+    name: "policy: nothing allows reading another user's document",
+    path: '/api/documents/d2',
+    authorization: withToken(user),
+    expect: rejected(403, 'policy_denied', 'no policy allows this action'),
+  },
+  {
+    name: 'policy: admin bypass',
+    path: '/api/documents/d2',
+    authorization: withToken({ ...user, roles: ['admin'] }),
+    expect: { ...ok({ kind: 'user' }), resource: { id: 'd2', ownerId: 'bob@example.com', frozen: true } },
+  },
+  {
+    name: 'policy: a deny overrides the admin allow',
+    method: 'POST',
+    path: '/api/documents/d2',
+    authorization: withToken({ ...user, roles: ['admin'] }),
+    expect: rejected(403, 'policy_denied', 'document is frozen'),
+  },
+  {
+    name: 'policy: owner writes through a service acting for them',
+    method: 'POST',
+    path: '/api/documents/d1',
+    authorization: withToken(),
+    headers: forwardedUser(),
+    expect: { ...ok(service), resource: { id: 'd1', ownerId: 'alice@example.com' } },
+  },
+  {
+    name: 'policy: service token without a user',
+    path: '/api/documents/d1',
+    authorization: withToken(),
+    expect: rejected(403, 'policy_denied', 'no policy allows this action'),
+  },
+  {
+    name: 'policy: no token',
+    path: '/api/documents/d1',
+    expect: missingToken,
+  },
+  // Composed authenticators: anyOf(verifier, apiKeys) and allOf(verifier, apiKeys)
+  { name: 'anyOf: bearer token', path: '/any/whoami', authorization: withToken(), expect: ok(service) },
+  {
+    name: 'anyOf: API key',
+    path: '/any/whoami',
+    headers: apiKey('batch-key'),
+    expect: ok({ kind: 'service', issuer: 'api-keys', caller: 'batch' }),
+  },
+  {
+    name: 'anyOf: API key through a guard',
+    path: '/any/orders',
+    headers: apiKey('batch-key'),
+    expect: ok({ kind: 'service', caller: 'batch', permissions: ['orders:read'] }),
+  },
+  {
+    name: 'anyOf: expired bearer token, good API key',
+    path: '/any/whoami',
+    authorization: withToken(() => ({ iat: now() - 600, exp: now() - 300 })),
+    headers: apiKey('batch-key'),
+    expect: ok({ caller: 'batch' }),
+  },
+  {
+    name: 'anyOf: no credentials',
+    path: '/any/whoami',
+    expect: {
+      ...missingToken,
+      body: { ...(missingToken.body as object), error_description: 'missing credentials' },
+    },
+  },
+  {
+    name: 'anyOf: an expired token beats a missing API key',
+    path: '/any/whoami',
+    authorization: withToken(() => ({ iat: now() - 600, exp: now() - 300 })),
+    expect: rejected(401, 'token_expired', 'token expired'),
+  },
+  {
+    name: 'anyOf: a bad API key beats a missing token',
+    path: '/any/whoami',
+    headers: apiKey('wrong'),
+    expect: rejected(401, 'invalid_signature', 'invalid API key'),
+  },
+  {
+    name: 'anyOf: a 403 beats a 401',
+    path: '/any/whoami',
+    authorization: withToken({ sub: 'reporting' }),
+    headers: apiKey('wrong'),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  {
+    name: 'anyOf: unavailable keys beat a bad API key',
+    path: '/any/whoami',
+    authorization: async (kit) => bearer(await kit.token({ iss: ISSUER_DOWN }, { key: kit.keys.flaky })),
+    headers: apiKey('wrong'),
+    expect: {
+      status: 503,
+      wwwAuthenticate: null,
+      body: {
+        error: 'temporarily_unavailable',
+        error_description: 'verification keys unavailable',
+        code: 'keys_unavailable',
+      },
+    },
+  },
+  {
+    name: 'allOf: bearer token and API key',
+    path: '/all/whoami',
+    authorization: withToken(),
+    headers: apiKey('batch-key'),
+    expect: ok(service),
+  },
+  {
+    name: 'allOf: API key missing',
+    path: '/all/whoami',
+    authorization: withToken(),
+    expect: {
+      ...missingToken,
+      body: { ...(missingToken.body as object), error_description: 'missing credentials' },
+    },
+  },
+  {
+    name: 'allOf: bad API key',
+    path: '/all/whoami',
+    authorization: withToken(),
+    headers: apiKey('wrong'),
+    expect: rejected(401, 'invalid_signature', 'invalid API key'),
   },
   {
     name: 'service token on a service-only route',

@@ -29,7 +29,10 @@ describe.each(targets)('$name', (target) => {
     const reply = await send(app.url, {
       method: scenario.method ?? 'GET',
       path: scenario.path,
-      headers: authorization === undefined ? {} : { authorization },
+      headers: {
+        ...(await scenario.headers?.(kit)),
+        ...(authorization === undefined ? {} : { authorization }),
+      },
     });
     const { expect: expected } = scenario;
     expect({ status: reply.status, wwwAuthenticate: reply.headers['www-authenticate'] ?? null }).toEqual({
@@ -41,6 +44,7 @@ describe.each(targets)('$name', (target) => {
     if (expected.auth !== undefined) {
       expect(reply.json).toEqual({
         auth: expected.auth === null ? null : expect.objectContaining(expected.auth),
+        ...(expected.resource === undefined ? {} : { resource: expected.resource }),
       });
     }
     if (expected.status !== 500) expect(reply.headers['content-type']).toMatch(/^application\/json/);

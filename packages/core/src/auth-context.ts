@@ -33,6 +33,23 @@ export interface StandardClaims {
 /** The claims of a verified token: standard ones, your {@link AuthClaims}, and `C`. */
 export type Claims<C extends object = object> = StandardClaims & AuthClaims & C;
 
+/** @internal what the verifier builds a context from */
+export interface AuthContextFields<C extends object = object> {
+  readonly kind: TokenKind;
+  readonly issuer: string;
+  readonly subject: string | undefined;
+  readonly caller: string | undefined;
+  readonly audience: readonly string[];
+  readonly tokenId: string | undefined;
+  readonly expiresAt: number;
+  readonly claims: Readonly<Claims<C>>;
+  readonly header: Readonly<TokenHeader>;
+  readonly roles: readonly string[];
+  readonly permissions: PermissionSet;
+  /** For a service calling on behalf of a user: the user's verified context. */
+  readonly user?: AuthContext<C>;
+}
+
 /**
  * Who is calling and what they may do: the result of a successful verification. Adapters put it
  * on `req.auth` (Express), `ctx.state.auth` (Koa) and `request.auth` (Fastify).
@@ -62,21 +79,11 @@ export class AuthContext<C extends object = object> {
   readonly roles: readonly string[];
   readonly #permissions: PermissionSet;
   readonly #roles: ReadonlySet<string>;
+  readonly #fields: AuthContextFields<C>;
 
   /** @internal built by the verifier */
-  constructor(fields: {
-    kind: TokenKind;
-    issuer: string;
-    subject: string | undefined;
-    caller: string | undefined;
-    audience: readonly string[];
-    tokenId: string | undefined;
-    expiresAt: number;
-    claims: Readonly<Claims<C>>;
-    header: Readonly<TokenHeader>;
-    roles: readonly string[];
-    permissions: PermissionSet;
-  }) {
+  constructor(fields: AuthContextFields<C>) {
+    this.#fields = fields;
     this.kind = fields.kind;
     this.issuer = fields.issuer;
     this.subject = fields.subject;
@@ -89,6 +96,21 @@ export class AuthContext<C extends object = object> {
     this.roles = fields.roles;
     this.#permissions = fields.permissions;
     this.#roles = new Set(fields.roles);
+  }
+
+  /**
+   * The verified user: this context for a user token or session; for a service calling on behalf
+   * of a user (a forwarded user token, or a token-exchange token with `act`), the user's own
+   * context; otherwise `undefined`. Permission checks on it ask what the *user* may do.
+   * @example auth.user?.subject; auth.user?.can('orders:read')
+   */
+  get user(): AuthContext<C> | undefined {
+    return this.kind === 'user' ? this : this.#fields.user;
+  }
+
+  /** @internal the same context, calling on behalf of `user` */
+  withUser(user: AuthContext<C>): AuthContext<C> {
+    return new AuthContext({ ...this.#fields, user });
   }
 
   /** The granted permissions (from the permission claims and the role map), as given. */
@@ -131,6 +153,7 @@ export class AuthContext<C extends object = object> {
       expiresAt: this.expiresAt,
       roles: this.roles,
       permissions: this.permissions,
+      ...(this.#fields.user === undefined ? {} : { user: this.#fields.user.toJSON() }),
     };
   }
 }

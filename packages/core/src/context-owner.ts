@@ -1,9 +1,12 @@
+import type { PolicyEngine } from './authz/policies.js';
 import type { AuthEventListener } from './events.js';
 
-/** What a guard needs from the verifier behind a request: its event sink and realm. */
+/** What a guard needs from the verifier behind a request: its event sink, realm, policies and clock. */
 export interface ContextOwner {
   readonly emit: AuthEventListener;
   readonly realm: string | undefined;
+  readonly policies?: PolicyEngine | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 // Keyed by a Verifier or by an AuthContext it produced.

@@ -30,6 +30,7 @@ export type AuthErrorCode =
   | 'insufficient_permission'
   | 'insufficient_role'
   | 'access_denied'
+  | 'policy_denied'
   // 503: the server cannot decide right now; never reported as a bad token
   | 'keys_unavailable'
   | 'revocation_unavailable';
@@ -123,6 +124,11 @@ const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
     description: 'insufficient role',
   },
   access_denied: { status: 403, bearerError: 'insufficient_scope', description: 'access denied' },
+  policy_denied: {
+    status: 403,
+    bearerError: 'insufficient_scope',
+    description: 'access denied by policy',
+  },
   keys_unavailable: {
     status: 503,
     bearerError: undefined,

@@ -13,6 +13,8 @@ export interface RequestIdentity {
   readonly kind?: TokenKind;
   /** Token id (`jti`), when the token has one. */
   readonly tokenId?: string;
+  /** The user a service calls on behalf of (the subject of `auth.user`), when it does. */
+  readonly user?: string;
 }
 
 /** A request passed authentication (and, for guards, authorization). */
@@ -31,6 +33,8 @@ export interface RejectedEvent extends RequestIdentity {
   readonly description: string;
   /** For guard rejections: what was required, e.g. `permission orders:create`. */
   readonly requirement?: string;
+  /** For `policy_denied`: the policy that denied, when one did (none allowing has no policy). */
+  readonly policy?: string;
 }
 
 /** An issuer's keys were (re)loaded from its JWKS endpoint. */

@@ -6,6 +6,12 @@ export {
   type VerifierOrOptions,
 } from './adapter/adapter-options.js';
 export { type AuthClaims, AuthContext, type Claims, type StandardClaims } from './auth-context.js';
+export { type Authenticator, allOf, anyOf, relevance } from './authn/compose.js';
+export {
+  type AuthorizeOptions,
+  type Authorizer,
+  authorize,
+} from './authz/authorize.js';
 export { CallerPatterns } from './authz/caller-patterns.js';
 export {
   type Guard,
@@ -15,9 +21,21 @@ export {
   requireKind,
   requirePermission,
   requireRole,
+  requireUser,
+  requireUserPermission,
 } from './authz/guards.js';
 export { isGrant, isPermission, PermissionSet } from './authz/permissions.js';
+export {
+  allow,
+  deny,
+  type Policy,
+  type PolicyContext,
+  type PolicyDecision,
+  PolicyEngine,
+  type PolicyOutcome,
+} from './authz/policies.js';
 export type { RoleMap } from './authz/role-map.js';
+export type { DelegationOptions } from './delegation/delegation.js';
 export {
   AUTH_ERROR_CODES,
   AuthConfigError,
@@ -39,6 +57,8 @@ export type {
   RequestIdentity,
   TokenKind,
 } from './events.js';
+export { createAuthContext, type IdentityInput } from './identity/create-auth-context.js';
+export type { SessionCheck, SessionResult } from './identity/sessions.js';
 export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-compact-jws.js';
 export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
 export type { KeyMaterial } from './keys/key-entry.js';

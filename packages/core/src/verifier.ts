@@ -1,11 +1,21 @@
 import { AuthContext, type Claims } from './auth-context.js';
+import type { CallerPatterns } from './authz/caller-patterns.js';
 import { grantsOf } from './authz/grants.js';
+import { type Policy, PolicyEngine } from './authz/policies.js';
 import { VerifiedTokenCache } from './cache/verified-token-cache.js';
 import { checkTime } from './claims/check-time.js';
 import { checkTokenClaims, type TokenFacts } from './claims/check-token-claims.js';
-import { setOwner } from './context-owner.js';
-import { AuthError, isAuthError, withRealm } from './errors.js';
-import type { AuthEventListener, RequestIdentity } from './events.js';
+import { type ContextOwner, setOwner } from './context-owner.js';
+import {
+  actorOf,
+  type CompiledDelegation,
+  compileDelegation,
+  type DelegationOptions,
+} from './delegation/delegation.js';
+import { AuthConfigError, AuthError, isAuthError, withRealm } from './errors.js';
+import type { RequestIdentity } from './events.js';
+import { buildAuthContext } from './identity/create-auth-context.js';
+import type { SessionCheck } from './identity/sessions.js';
 import type { KeyEntry } from './keys/key-entry.js';
 import type { IssuerHealth } from './keys/key-source.js';
 import { verifyWithKeys } from './keys/verify-signature.js';
@@ -13,7 +23,7 @@ import { type CompiledIssuer, type CompiledOptions, compileOptions } from './opt
 import type { VerifierOptions } from './options/verifier-options.js';
 import { decodeToken } from './token/decode-token.js';
 import { extractBearerToken } from './token/extract-bearer-token.js';
-import type { RequestLike } from './token/request.js';
+import { headerCount, headerValue, type RequestLike } from './token/request.js';
 
 /** Options of {@link Verifier.authenticate}. */
 export interface AuthenticateOptions {
@@ -40,6 +50,8 @@ interface VerifiedToken {
   readonly context: AuthContext;
   readonly identity: RequestIdentity;
   readonly expiresAtMs: number;
+  /** The caller allow-list for this token: its kind's, or the services' for a delegated token. */
+  readonly callers: CallerPatterns | undefined;
 }
 
 /**
@@ -49,14 +61,25 @@ interface VerifiedToken {
 export class Verifier {
   readonly #options: CompiledOptions;
   readonly #cache: VerifiedTokenCache<VerifiedToken> | undefined;
-  readonly #owner: { emit: AuthEventListener; realm: string | undefined };
+  readonly #owner: ContextOwner;
+  readonly #sessions: SessionCheck | undefined;
+  readonly #delegation: CompiledDelegation | undefined;
 
   /** Prefer {@link createVerifier}. @throws {AuthConfigError} for invalid options */
   constructor(options: VerifierOptions) {
-    this.#options = compileOptions(options);
+    const { sessions, delegation, policies, rest } = splitOptions(options);
+    this.#sessions = sessions;
+    this.#options = compileOptions(rest);
+    this.#delegation = compileDelegation(delegation, this.#options.issuers);
+    const engine = policies === undefined ? undefined : new PolicyEngine(policies);
     const size = this.#options.cacheMaxEntries;
     this.#cache = size > 0 ? new VerifiedTokenCache(size) : undefined;
-    this.#owner = { emit: this.#options.emit, realm: this.#options.realm };
+    this.#owner = {
+      emit: this.#options.emit,
+      realm: this.#options.realm,
+      policies: engine,
+      now: this.#options.now,
+    };
     setOwner(this, this.#owner);
   }
 
@@ -75,6 +98,10 @@ export class Verifier {
     request: RequestLike,
     options: AuthenticateOptions = {},
   ): Promise<AuthContext | undefined> {
+    if (this.#sessions !== undefined) {
+      const session = await this.#session(this.#sessions, request);
+      if (session !== undefined) return session;
+    }
     let token: string | undefined;
     try {
       token = this.#extract(request);
@@ -85,7 +112,11 @@ export class Verifier {
     } catch (error) {
       throw this.#rejected(error, {});
     }
-    return this.#verify(token, request);
+    const context = await this.#verify(token, request);
+    const header = this.#delegation?.header;
+    const forwarded = header === undefined ? 0 : headerCount(request, header);
+    if (header === undefined || forwarded === 0) return context;
+    return this.#onBehalfOf(context, request, header, forwarded);
   }
 
   /**
@@ -115,6 +146,56 @@ export class Verifier {
   health(): VerifierHealth {
     const issuers = [...this.#options.issuers.values()].map((issuer) => issuer.keys.health());
     return { ready: issuers.every((issuer) => issuer.ready), issuers };
+  }
+
+  /** Verifies a forwarded user token (with the `users` rules) and attaches it to the service's context. */
+  async #onBehalfOf(
+    context: AuthContext,
+    request: RequestLike,
+    header: string,
+    count: number,
+  ): Promise<AuthContext> {
+    const token = headerValue(request, header)?.trim() ?? '';
+    try {
+      if (count > 1) throw new AuthError('malformed_request', { description: 'several user tokens' });
+      if (token === '') throw new AuthError('malformed_request', { description: 'empty user token' });
+      if (context.kind !== 'service' || context.user !== undefined) {
+        throw new AuthError('malformed_request', {
+          description: 'a forwarded user token needs a service token of its own',
+        });
+      }
+    } catch (error) {
+      throw this.#rejected(error, identityOf(context));
+    }
+    const user = await this.#verify(token, request);
+    if (user.kind !== 'user') {
+      throw this.#rejected(
+        new AuthError('invalid_token_type', { description: 'the forwarded token is not a user token' }),
+        identityOf(user),
+      );
+    }
+    const combined = context.withUser(user);
+    setOwner(combined, this.#owner);
+    return combined;
+  }
+
+  async #session(check: SessionCheck, request: RequestLike): Promise<AuthContext | undefined> {
+    const options = this.#options;
+    let identity: RequestIdentity = { kind: 'user' };
+    try {
+      const result = await check(request);
+      if (result === undefined) return undefined;
+      const context = buildAuthContext({ ...result, kind: 'user' }, options.roles);
+      setOwner(context, this.#owner);
+      identity = identityOf(context);
+      for (const custom of options.checks) {
+        if ((await custom(context, request)) === false) throw new AuthError('access_denied');
+      }
+      if (options.listening) options.emit({ type: 'accepted', cached: false, ...identity });
+      return context;
+    } catch (error) {
+      throw this.#rejected(error, identity);
+    }
   }
 
   #extract(request: RequestLike): string | undefined {
@@ -164,9 +245,9 @@ export class Verifier {
           maxTokenAge: verified.facts.rules.maxTokenAge,
         });
       }
-      const { context, facts } = verified;
+      const { context } = verified;
       identity = verified.identity;
-      if (facts.rules.callers !== undefined && !facts.rules.callers.matches(facts.caller)) {
+      if (verified.callers !== undefined && !verified.callers.matches(context.caller)) {
         throw new AuthError('caller_not_allowed');
       }
       await this.#checkRevocation(context);
@@ -205,7 +286,7 @@ export class Verifier {
       });
     }
     const grants = grantsOf(frozen, options);
-    const context = new AuthContext({
+    const fields = {
       kind: facts.rules.kind,
       issuer: issuer.issuer,
       subject: facts.subject,
@@ -217,7 +298,21 @@ export class Verifier {
       header: deepFreeze(header),
       roles: Object.freeze(grants.roles),
       permissions: grants.permissions,
-    });
+    };
+    let context = new AuthContext(fields);
+    let callers = facts.rules.callers;
+    const actor = this.#delegation && actorOf(frozen, issuer.issuer, this.#delegation);
+    if (actor !== undefined) {
+      // RFC 8693: `sub` is the user, `act.sub` the service acting for them; the caller allow-list
+      // of service tokens applies to that service.
+      if (options.service === undefined) {
+        throw new AuthError('invalid_token_type', { description: 'service tokens are not accepted here' });
+      }
+      const user = new AuthContext({ ...fields, kind: 'user', caller: undefined });
+      setOwner(user, this.#owner);
+      context = new AuthContext({ ...fields, kind: 'service', subject: actor, caller: actor, user });
+      callers = options.service.callers;
+    }
     setOwner(context, this.#owner);
     const verified: VerifiedToken = {
       issuer,
@@ -226,6 +321,7 @@ export class Verifier {
       facts,
       context,
       identity: identityOf(context),
+      callers,
       expiresAtMs: ((frozen.exp as number) + options.clockTolerance) * 1000,
     };
     this.#cache?.set(token, verified);
@@ -240,7 +336,8 @@ export class Verifier {
       revoked = await store.isRevoked({
         issuer: context.issuer,
         tokenId: context.tokenId,
-        subject: context.subject,
+        // The token's `sub`: for a token-exchange token that is the user, not the acting service.
+        subject: (context.user ?? context).subject,
         issuedAt: typeof context.claims.iat === 'number' ? context.claims.iat : undefined,
         expiresAt: context.expiresAt,
       });
@@ -287,6 +384,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return new Verifier(options);
 }
 
+/** Takes out the options handled here rather than by `compileOptions`. */
+function splitOptions(options: VerifierOptions): {
+  sessions: SessionCheck | undefined;
+  delegation: DelegationOptions | undefined;
+  policies: readonly Policy[] | undefined;
+  rest: VerifierOptions;
+} {
+  if (typeof options !== 'object' || options === null) {
+    return { sessions: undefined, delegation: undefined, policies: undefined, rest: options };
+  }
+  const { sessions, delegation, policies, ...rest } = options;
+  if (sessions !== undefined && typeof sessions !== 'function') {
+    throw new AuthConfigError('sessions', 'expected a function (request) => session | undefined');
+  }
+  return { sessions, delegation, policies, rest };
+}
+
 function identityOf(context: AuthContext): RequestIdentity {
   return {
     issuer: context.issuer,
@@ -295,6 +409,9 @@ function identityOf(context: AuthContext): RequestIdentity {
     ...(context.subject === undefined ? {} : { subject: context.subject }),
     ...(context.caller === undefined ? {} : { caller: context.caller }),
     ...(context.tokenId === undefined ? {} : { tokenId: context.tokenId }),
+    ...(context.kind === 'service' && context.user?.subject !== undefined
+      ? { user: context.user.subject }
+      : {}),
   };
 }
 

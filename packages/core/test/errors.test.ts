@@ -33,6 +33,7 @@ describe('AuthError', () => {
       insufficient_permission: '403 insufficient_scope',
       insufficient_role: '403 insufficient_scope',
       access_denied: '403 insufficient_scope',
+      policy_denied: '403 insufficient_scope',
       keys_unavailable: '503 -',
       revocation_unavailable: '503 -',
     });

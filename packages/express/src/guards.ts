@@ -1,5 +1,11 @@
-import { adaptGuards, type Guard, type GuardFactories } from '@org/auth-core';
-import type { RequestHandler } from 'express';
+import {
+  type AuthorizeOptions,
+  adaptGuards,
+  authorize as coreAuthorize,
+  type Guard,
+  type GuardFactories,
+} from '@org/auth-core';
+import type { Request, RequestHandler } from 'express';
 import { reject, verifierOf } from './service-auth.js';
 
 /**
@@ -27,3 +33,24 @@ export const requireRole: Guards['requireRole'] = guards.requireRole;
 export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
 export const requireKind: Guards['requireKind'] = guards.requireKind;
 export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
+export const requireUser: Guards['requireUser'] = guards.requireUser;
+export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+
+/**
+ * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403
+ * `policy_denied`). The `resource` loader gets `req` and runs once; its result is `req.resource`.
+ *
+ * @example app.get('/documents/:id', authorize('documents:read', { resource: (req) => documents.get(req.params.id) }), handler)
+ */
+export function authorize(action: string, options: AuthorizeOptions<Request> = {}): RequestHandler {
+  const check = coreAuthorize(action, options);
+  return (req, res, next) => {
+    check(req.auth, req, req, verifierOf(req)).then(
+      (resource) => {
+        req.resource = resource;
+        next();
+      },
+      (error: unknown) => reject(error, req, res, next),
+    );
+  };
+}

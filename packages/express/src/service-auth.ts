@@ -1,9 +1,9 @@
 import {
   type AdapterOptions,
   type AuthContext,
+  type Authenticator,
   isAuthError,
   resolveAdapterOptions,
-  type Verifier,
   type VerifierOrOptions,
 } from '@org/auth-core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -16,6 +16,8 @@ declare global {
        * mode for a request without token. Custom claims are typed through `AuthClaims`.
        */
       auth?: AuthContext | undefined;
+      /** The resource loaded by `authorize(action, { resource })`; cast it to its type. */
+      resource?: unknown;
     }
   }
 }
@@ -41,7 +43,7 @@ export type AuthenticatedRequest<C extends object = object> = Request & { auth: 
 // The serviceAuth() behind each request, so that guards answer the same way and audit to it.
 const bindings = new WeakMap<
   Request,
-  { readonly verifier: Verifier; readonly onError: 'respond' | 'next' }
+  { readonly verifier: Authenticator; readonly onError: 'respond' | 'next' }
 >();
 
 /**
@@ -79,7 +81,7 @@ export function reject(error: unknown, req: Request, res: Response, next: NextFu
   }
 }
 
-/** The verifier that authenticated `req`, if `serviceAuth()` saw it. */
-export function verifierOf(req: Request): Verifier | undefined {
+/** The verifier (or authenticator) that authenticated `req`, if `serviceAuth()` saw it. */
+export function verifierOf(req: Request): Authenticator | undefined {
   return bindings.get(req)?.verifier;
 }

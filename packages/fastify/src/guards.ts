@@ -1,4 +1,11 @@
-import { adaptGuards, type Guard, type GuardFactories } from '@org/auth-core';
+import {
+  type AuthorizeOptions,
+  adaptGuards,
+  authorize as coreAuthorize,
+  type Guard,
+  type GuardFactories,
+} from '@org/auth-core';
+import type { FastifyRequest } from 'fastify';
 import { type AuthHook, reject, verifierOf } from './service-auth.js';
 
 /**
@@ -27,3 +34,22 @@ export const requireRole: Guards['requireRole'] = guards.requireRole;
 export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
 export const requireKind: Guards['requireKind'] = guards.requireKind;
 export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
+export const requireUser: Guards['requireUser'] = guards.requireUser;
+export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+
+/**
+ * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403
+ * `policy_denied`). The `resource` loader gets `request` and runs once; its result is `request.resource`.
+ *
+ * @example app.get('/documents/:id', { preHandler: authorize('documents:read', { resource: (request) => load(request.params) }) }, handler)
+ */
+export function authorize(action: string, options: AuthorizeOptions<FastifyRequest> = {}): AuthHook {
+  const check = coreAuthorize(action, options);
+  return async (request, reply) => {
+    try {
+      request.resource = await check(request.auth ?? undefined, request, request.raw, verifierOf(request));
+    } catch (error) {
+      return reject(error, request, reply);
+    }
+  };
+}

@@ -2,11 +2,19 @@ export {
   type AuthClaims,
   type AuthContext,
   AuthError,
+  type Authenticator,
+  allOf,
+  allow,
+  anyOf,
+  createAuthContext,
   createVerifier,
+  deny,
   isAuthError,
+  type Policy,
   Verifier,
 } from '@org/auth-core';
 export {
+  authorize,
   fromGuard,
   requireAnyPermission,
   requireCaller,
@@ -14,6 +22,8 @@ export {
   requireKind,
   requirePermission,
   requireRole,
+  requireUser,
+  requireUserPermission,
 } from './guards.js';
 export type { AuthHook, FastifyAuthOptions, ServiceAuthOptions } from './service-auth.js';
 export { serviceAuth } from './service-auth.js';

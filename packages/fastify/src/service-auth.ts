@@ -2,9 +2,9 @@ import {
   type AdapterOptions,
   AuthConfigError,
   type AuthContext,
+  type Authenticator,
   isAuthError,
   resolveAdapterOptions,
-  type Verifier,
   type VerifierOrOptions,
 } from '@org/auth-core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +20,8 @@ declare module 'fastify' {
      * in optional mode for a request without token. Custom claims are typed through `AuthClaims`.
      */
     auth: AuthContext | null;
+    /** The resource loaded by `authorize(action, { resource })`, else `null`; cast it to its type. */
+    resource: unknown;
   }
   interface FastifyInstance {
     /** Authenticates one route: `{ onRequest: app.authenticate }` (useful with `global: false`). */
@@ -51,7 +53,7 @@ export type ServiceAuthOptions = FastifyAuthOptions & AdapterOptions<'respond' |
 // The registration behind each request, so that guards answer the same way and audit to it.
 const bindings = new WeakMap<
   FastifyRequest,
-  { readonly verifier: Verifier; readonly onError: 'respond' | 'throw' }
+  { readonly verifier: Authenticator; readonly onError: 'respond' | 'throw' }
 >();
 
 const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
@@ -73,6 +75,7 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   };
   // Declared before any hook sets it, so every request has the same shape.
   app.decorateRequest('auth', null);
+  app.decorateRequest('resource', null);
   app.decorate('authenticate', authenticate);
   if (global) app.addHook('onRequest', authenticate);
 };
@@ -95,7 +98,7 @@ export function reject(error: unknown, request: FastifyRequest, reply: FastifyRe
   return reply.code(error.status).headers(error.headers).send(error.toJSON());
 }
 
-/** The verifier that authenticated `request`, if the plugin saw it. */
-export function verifierOf(request: FastifyRequest): Verifier | undefined {
+/** The verifier (or authenticator) that authenticated `request`, if the plugin saw it. */
+export function verifierOf(request: FastifyRequest): Authenticator | undefined {
   return bindings.get(request)?.verifier;
 }

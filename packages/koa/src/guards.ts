@@ -1,5 +1,11 @@
-import { adaptGuards, type Guard, type GuardFactories } from '@org/auth-core';
-import type { Middleware } from 'koa';
+import {
+  type AuthorizeOptions,
+  adaptGuards,
+  authorize as coreAuthorize,
+  type Guard,
+  type GuardFactories,
+} from '@org/auth-core';
+import type { Context, Middleware } from 'koa';
 import { reject, verifierOf } from './service-auth.js';
 
 /**
@@ -29,3 +35,23 @@ export const requireRole: Guards['requireRole'] = guards.requireRole;
 export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
 export const requireKind: Guards['requireKind'] = guards.requireKind;
 export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
+export const requireUser: Guards['requireUser'] = guards.requireUser;
+export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+
+/**
+ * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403
+ * `policy_denied`). The `resource` loader gets `ctx` and runs once; its result is `ctx.state.resource`.
+ *
+ * @example router.get('/documents/:id', authorize('documents:read', { resource: (ctx) => documents.get(ctx.params.id) }), handler)
+ */
+export function authorize(action: string, options: AuthorizeOptions<Context> = {}): Middleware {
+  const check = coreAuthorize(action, options);
+  return async (ctx, next) => {
+    try {
+      ctx.state.resource = await check(ctx.state.auth, ctx, ctx.req, verifierOf(ctx));
+    } catch (error) {
+      return reject(error, ctx);
+    }
+    await next();
+  };
+}

@@ -1,9 +1,9 @@
 import {
   type AdapterOptions,
   type AuthContext,
+  type Authenticator,
   isAuthError,
   resolveAdapterOptions,
-  type Verifier,
   type VerifierOrOptions,
 } from '@org/auth-core';
 import type { Context, Middleware } from 'koa';
@@ -15,6 +15,8 @@ declare module 'koa' {
      * mode for a request without token. Custom claims are typed through `AuthClaims`.
      */
     auth?: AuthContext | undefined;
+    /** The resource loaded by `authorize(action, { resource })`; cast it to its type. */
+    resource?: unknown;
   }
 }
 
@@ -41,7 +43,7 @@ export interface AuthenticatedState<C extends object = object> {
 // The serviceAuth() behind each request, so that guards answer the same way and audit to it.
 const bindings = new WeakMap<
   Context,
-  { readonly verifier: Verifier; readonly onError: 'respond' | 'throw' }
+  { readonly verifier: Authenticator; readonly onError: 'respond' | 'throw' }
 >();
 
 /**
@@ -79,7 +81,7 @@ export function reject(error: unknown, ctx: Context): void {
   ctx.body = error.toJSON();
 }
 
-/** The verifier that authenticated `ctx`, if `serviceAuth()` saw it. */
-export function verifierOf(ctx: Context): Verifier | undefined {
+/** The verifier (or authenticator) that authenticated `ctx`, if `serviceAuth()` saw it. */
+export function verifierOf(ctx: Context): Authenticator | undefined {
   return bindings.get(ctx)?.verifier;
 }

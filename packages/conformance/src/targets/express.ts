@@ -1,15 +1,20 @@
 import { createServer } from 'node:http';
 import {
+  allOf,
+  anyOf,
+  authorize,
   requireAnyPermission,
   requireCaller,
   requireKind,
   requirePermission,
   requireRole,
+  requireUser,
+  requireUserPermission,
   serviceAuth,
 } from '@org/auth-express';
 import type express from 'express';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Target } from '../app-spec.js';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { apiKeys, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Express 5 and Express 4 (same code; pass the module). */
@@ -31,7 +36,13 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       api.get('/admin', requireRole('admin'), handler);
       api.get('/internal', requireCaller('orders', 'spiffe://prod/ns/billing/*'), handler);
       api.get('/service-only', requireKind('service'), handler);
+      api.get('/user-required', requireUser(), handler);
+      api.get('/user-orders', requireUserPermission('orders:read'), handler);
       api.get('/boom', boom);
+      const loaded: RequestHandler = (req, res) => void res.json(echo(req.auth, req.resource));
+      const document = { resource: (req: Request) => loadDocument(req.params.id) };
+      api.get('/documents/:id', authorize('documents:read', document), loaded);
+      api.post('/documents/:id', authorize('documents:write', document), loaded);
 
       const optional = createApp.Router();
       optional.use(serviceAuth({ verifier, optional: true }));
@@ -49,6 +60,15 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       };
       delegated.use(onError);
 
+      const any = createApp.Router();
+      any.use(serviceAuth({ authenticator: anyOf(verifier, apiKeys) }));
+      any.get('/whoami', handler);
+      any.get('/orders', requirePermission('orders:read'), handler);
+      const all = createApp.Router();
+      all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
+      all.get('/whoami', handler);
+      app.use('/any', any);
+      app.use('/all', all);
       app.use('/api', api);
       app.use('/optional', optional);
       app.use('/delegated', delegated);

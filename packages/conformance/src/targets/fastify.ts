@@ -1,13 +1,18 @@
 import {
+  allOf,
+  anyOf,
+  authorize,
   requireAnyPermission,
   requireCaller,
   requireKind,
   requirePermission,
   requireRole,
+  requireUser,
+  requireUserPermission,
   serviceAuth,
 } from '@org/auth-fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
-import type { Target } from '../app-spec.js';
+import { apiKeys, loadDocument, type Target } from '../app-spec.js';
 import type { Running } from '../client.js';
 
 /** Fastify 5: each prefix is an encapsulated context with its own registration. */
@@ -34,7 +39,15 @@ export function fastifyTarget(name: string): Target {
             handler,
           );
           api.get('/service-only', { preHandler: requireKind('service') }, handler);
+          api.get('/user-required', { preHandler: requireUser() }, handler);
+          api.get('/user-orders', { preHandler: requireUserPermission('orders:read') }, handler);
           api.get('/boom', boom);
+          const loaded = async (request: FastifyRequest) => echo(request.auth, request.resource);
+          const document = {
+            resource: (request: FastifyRequest) => loadDocument((request.params as { id?: string }).id),
+          };
+          api.get('/documents/:id', { preHandler: authorize('documents:read', document) }, loaded);
+          api.post('/documents/:id', { preHandler: authorize('documents:write', document) }, loaded);
         },
         { prefix: '/api' },
       );
@@ -58,6 +71,21 @@ export function fastifyTarget(name: string): Target {
           delegated.get('/boom', boom);
         },
         { prefix: '/delegated' },
+      );
+      await app.register(
+        async (any) => {
+          await any.register(serviceAuth, { authenticator: anyOf(verifier, apiKeys) });
+          any.get('/whoami', handler);
+          any.get('/orders', { preHandler: requirePermission('orders:read') }, handler);
+        },
+        { prefix: '/any' },
+      );
+      await app.register(
+        async (all) => {
+          await all.register(serviceAuth, { authenticator: allOf(verifier, apiKeys) });
+          all.get('/whoami', handler);
+        },
+        { prefix: '/all' },
       );
       app.get('/open/guarded', { preHandler: requirePermission('orders:read') }, handler);
 

@@ -1,16 +1,21 @@
 import { createServer } from 'node:http';
 import Router from '@koa/router';
 import {
+  allOf,
+  anyOf,
+  authorize,
   requireAnyPermission,
   requireCaller,
   requireKind,
   requirePermission,
   requireRole,
+  requireUser,
+  requireUserPermission,
   serviceAuth,
 } from '@org/auth-koa';
 import type Koa from 'koa';
-import type { Middleware } from 'koa';
-import type { Target } from '../app-spec.js';
+import type { Context, Middleware } from 'koa';
+import { apiKeys, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Koa 3 and Koa 2 (same code; pass the module), with @koa/router. */
@@ -35,7 +40,17 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       api.get('/admin', requireRole('admin'), handler);
       api.get('/internal', requireCaller('orders', 'spiffe://prod/ns/billing/*'), handler);
       api.get('/service-only', requireKind('service'), handler);
+      api.get('/user-required', requireUser(), handler);
+      api.get('/user-orders', requireUserPermission('orders:read'), handler);
       api.get('/boom', boom);
+      const loaded: Middleware = (ctx) => {
+        ctx.body = echo(ctx.state.auth, ctx.state.resource);
+      };
+      const document = {
+        resource: (ctx: Context) => loadDocument((ctx as { params?: { id?: string } }).params?.id),
+      };
+      api.get('/documents/:id', authorize('documents:read', document), loaded);
+      api.post('/documents/:id', authorize('documents:write', document), loaded);
 
       const optional = new Router({ prefix: '/optional' });
       optional.use(serviceAuth({ verifier, optional: true }));
@@ -61,6 +76,15 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       const open = new Router({ prefix: '/open' });
       open.get('/guarded', requirePermission('orders:read'), handler);
 
+      const any = new Router({ prefix: '/any' });
+      any.use(serviceAuth({ authenticator: anyOf(verifier, apiKeys) }));
+      any.get('/whoami', handler);
+      any.get('/orders', requirePermission('orders:read'), handler);
+      const all = new Router({ prefix: '/all' });
+      all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
+      all.get('/whoami', handler);
+      app.use(any.routes());
+      app.use(all.routes());
       for (const router of [api, optional, delegated, open]) app.use(router.routes());
       return listen(createServer(app.callback()));
     },

@@ -18,6 +18,10 @@ export interface GuardFactories<H> {
   requireKind(kind: TokenKind): H;
   /** A custom, possibly async requirement (403 `access_denied` when `check` resolves false). @example requireCheck('same tenant', (auth, req) => auth.claims.tenant === req.headers['x-tenant']) */
   requireCheck(requirement: string, check: Parameters<typeof guards.requireCheck>[1]): H;
+  /** Requires a verified user, also one a service calls on behalf of (403 `token_kind_not_allowed`). @example requireUser() */
+  requireUser(): H;
+  /** Requires permissions of the user part, `auth.user` (403 `insufficient_permission`). @example requireUserPermission('orders:read') */
+  requireUserPermission(...permissions: string[]): H;
 }
 
 /**
@@ -32,5 +36,7 @@ export function adaptGuards<H>(fromGuard: (guard: guards.Guard) => H): GuardFact
     requireCaller: (...callers) => fromGuard(guards.requireCaller(...callers)),
     requireKind: (kind) => fromGuard(guards.requireKind(kind)),
     requireCheck: (requirement, check) => fromGuard(guards.requireCheck(requirement, check)),
+    requireUser: () => fromGuard(guards.requireUser()),
+    requireUserPermission: (...permissions) => fromGuard(guards.requireUserPermission(...permissions)),
   };
 }

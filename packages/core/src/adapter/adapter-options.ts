@@ -1,11 +1,20 @@
+import type { Authenticator } from '../authn/compose.js';
 import { AuthConfigError } from '../errors.js';
 import type { VerifierOptions } from '../options/verifier-options.js';
 import { createVerifier, Verifier } from '../verifier.js';
 
-/** Verifier options, or an existing `verifier` to share between several middlewares (not both). */
+/**
+ * Verifier options, or an existing `verifier` to share between several middlewares, or an
+ * `authenticator` (a composition such as `anyOf(verifier, apiKeys)`, or your own): one of the three.
+ */
 export type VerifierOrOptions =
-  | (VerifierOptions & { readonly verifier?: never })
-  | ({ readonly verifier: Verifier } & { readonly [K in keyof VerifierOptions]?: never });
+  | (VerifierOptions & { readonly verifier?: never; readonly authenticator?: never })
+  | ({ readonly verifier: Verifier; readonly authenticator?: never } & {
+      readonly [K in keyof VerifierOptions]?: never;
+    })
+  | ({ readonly authenticator: Authenticator; readonly verifier?: never } & {
+      readonly [K in keyof VerifierOptions]?: never;
+    });
 
 /** The options every adapter adds to the core's. `M` is the adapter's set of rejection modes. */
 export interface AdapterOptions<M extends string> {
@@ -17,7 +26,8 @@ export interface AdapterOptions<M extends string> {
 
 /** What an adapter needs to run: one verifier, built now, and its validated options. */
 export interface ResolvedAdapterOptions<M extends string> {
-  readonly verifier: Verifier;
+  /** The verifier, or the `authenticator` given in its place. */
+  readonly verifier: Authenticator;
   readonly optional: boolean;
   readonly onError: M;
   /** The adapter's own extra options named in `ownOptions`, not yet validated (e.g. Fastify's `global`). */
@@ -66,7 +76,23 @@ export function resolveAdapterOptions<M extends string>(
   };
 }
 
-function toVerifier(options: Record<string, unknown>): Verifier {
+function toVerifier(options: Record<string, unknown>): Authenticator {
+  if ('authenticator' in options) {
+    const { authenticator } = options as { authenticator?: Partial<Authenticator> };
+    if (typeof authenticator?.authenticate !== 'function') {
+      throw new AuthConfigError(
+        'authenticator',
+        'expected a Verifier, anyOf(...)/allOf(...) or an { authenticate(request) } object',
+      );
+    }
+    if (Object.keys(options).length > 1) {
+      throw new AuthConfigError(
+        'authenticator',
+        'pass either an authenticator, a verifier or verifier options',
+      );
+    }
+    return authenticator as Authenticator;
+  }
   if (!('verifier' in options)) return createVerifier(options as unknown as VerifierOptions);
   if (!(options.verifier instanceof Verifier)) {
     throw new AuthConfigError('verifier', 'expected a Verifier built by createVerifier()');

@@ -1,4 +1,5 @@
 import type { AuthContext } from '../auth-context.js';
+import type { Authenticator } from '../authn/compose.js';
 import { ownerOf } from '../context-owner.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
 import type { RequestIdentity, TokenKind } from '../events.js';
@@ -17,7 +18,7 @@ import { assertRequiredPermissions } from './permissions.js';
  * rejection carries its realm and reaches its audit events.
  */
 export interface Guard {
-  (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier): Promise<void>;
+  (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier | Authenticator): Promise<void>;
   /** What the guard requires, for logs and audit events, e.g. `permission orders:create`. */
   readonly requirement: string;
 }
@@ -25,21 +26,46 @@ export interface Guard {
 type Decide = (auth: AuthContext, request: RequestLike | undefined) => boolean | Promise<boolean>;
 
 function createGuard(requirement: string, code: AuthErrorCode, decide: Decide): Guard {
-  const guard = async (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier) => {
+  const guard = async (
+    auth: AuthContext | undefined,
+    request?: RequestLike,
+    verifier?: Verifier | Authenticator,
+  ) => {
     if (auth !== undefined && (await decide(auth, request))) return;
-    const owner = ownerOf(auth) ?? ownerOf(verifier);
-    const error = withRealm(new AuthError(auth === undefined ? 'missing_token' : code), owner?.realm);
-    owner?.emit({
-      type: 'rejected',
-      code: error.code,
-      status: error.status,
-      description: error.description,
-      requirement,
-      ...(auth === undefined ? {} : identityOf(auth)),
-    });
-    throw error;
+    throw rejectGuard(auth, verifier, code, requirement);
   };
   return Object.assign(guard, { requirement });
+}
+
+/**
+ * @internal The rejection of a guard: `missing_token` without auth context, else `code`, with the
+ * realm of the verifier behind the request and a `rejected` audit event.
+ */
+export function rejectGuard(
+  auth: AuthContext | undefined,
+  verifier: object | undefined,
+  code: AuthErrorCode,
+  requirement: string,
+  description?: string,
+  policy?: string,
+): AuthError {
+  const owner = ownerOf(auth) ?? ownerOf(verifier);
+  const error = withRealm(
+    auth === undefined
+      ? new AuthError('missing_token')
+      : new AuthError(code, description === undefined ? {} : { description }),
+    owner?.realm,
+  );
+  owner?.emit({
+    type: 'rejected',
+    code: error.code,
+    status: error.status,
+    description: error.description,
+    requirement,
+    ...(policy === undefined || auth === undefined ? {} : { policy }),
+    ...(auth === undefined ? {} : identityOf(auth)),
+  });
+  return error;
 }
 
 function identityOf(auth: AuthContext): RequestIdentity {
@@ -50,6 +76,7 @@ function identityOf(auth: AuthContext): RequestIdentity {
     ...(auth.subject === undefined ? {} : { subject: auth.subject }),
     ...(auth.caller === undefined ? {} : { caller: auth.caller }),
     ...(auth.tokenId === undefined ? {} : { tokenId: auth.tokenId }),
+    ...(auth.kind === 'service' && auth.user?.subject !== undefined ? { user: auth.user.subject } : {}),
   };
 }
 
@@ -128,4 +155,26 @@ export function requireCheck(
   if (typeof check !== 'function')
     throw new TypeError('requireCheck: expected a function as second argument');
   return createGuard(requirement, 'access_denied', check);
+}
+
+/**
+ * Requires a verified user: a user token or session, or a service calling on behalf of a user
+ * (`auth.user` set; 403 `token_kind_not_allowed` otherwise).
+ * @example requireUser()
+ */
+export function requireUser(): Guard {
+  return createGuard('a user', 'token_kind_not_allowed', (auth) => auth.user !== undefined);
+}
+
+/**
+ * Requires every one of `permissions` on the *user* part of the request (`auth.user`): the user's
+ * own token when a service calls on their behalf (403 `insufficient_permission` otherwise, also
+ * when there is no user).
+ * @example requireUserPermission('orders:read')
+ */
+export function requireUserPermission(...permissions: string[]): Guard {
+  const required = assertRequiredPermissions('requireUserPermission', permissions);
+  return createGuard(`user permission ${required.join(' and ')}`, 'insufficient_permission', (auth) =>
+    auth.user === undefined ? false : auth.user.canAll(...required),
+  );
 }

@@ -1,7 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
+import type { Policy } from '../authz/policies.js';
 import type { RoleMap } from '../authz/role-map.js';
+import type { DelegationOptions } from '../delegation/delegation.js';
 import type { AuthEventListener } from '../events.js';
+import type { SessionCheck } from '../identity/sessions.js';
 import type { Algorithm } from '../keys/algorithms.js';
 import type { KeyMaterial } from '../keys/key-entry.js';
 import type { RevocationStore } from '../revocation/revocation-store.js';
@@ -205,4 +208,21 @@ export interface VerifierOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** Clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   readonly now?: () => number;
+  /**
+   * An existing session check, tried before the bearer token by `authenticate()`: `undefined`
+   * means "no session, try the token"; a result makes a `user` context; a thrown `AuthError`
+   * rejects the request (never retried as a token). Custom `checks` run on session contexts too.
+   * Default: none.
+   */
+  readonly sessions?: SessionCheck;
+  /**
+   * Calls on behalf of a user: a forwarded user token header and/or trusted token-exchange
+   * issuers (`act` claim, RFC 8693). Default: none (an `act` claim is then not interpreted).
+   */
+  readonly delegation?: DelegationOptions;
+  /**
+   * Attribute-based policies used by `authorize(action, { resource })`: deny overrides allow,
+   * nothing allowing is 403 `policy_denied`. Default: none.
+   */
+  readonly policies?: readonly Policy[];
 }

@@ -16,7 +16,7 @@ describe('resolveAdapterOptions', () => {
       ['respond', 'next'],
     );
     expect(resolved).toMatchObject({ optional: false, onError: 'respond', own: {} });
-    expect(resolved.verifier.health().ready).toBe(true);
+    expect((resolved.verifier as Verifier).health().ready).toBe(true);
   });
 
   it('shares an existing verifier', async () => {

@@ -1,0 +1,86 @@
+import { AuthContext, type Claims } from '../auth-context.js';
+import { PermissionSet } from '../authz/permissions.js';
+import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
+import type { TokenKind } from '../events.js';
+import type { TokenHeader } from '../token/decode-token.js';
+
+/**
+ * An identity established by something other than a bearer token (a framework session, another
+ * provider's verifier, an API key), to turn into an {@link AuthContext}.
+ */
+export interface IdentityInput {
+  /** Who it is: the user id, or the calling service's name. Required, non-empty. */
+  readonly subject: string;
+  /** `'user'` (default) or `'service'`; a service's `caller` is its subject. */
+  readonly kind?: TokenKind;
+  /** Role names; expanded through the role map like a token's role claim. Default none. */
+  readonly roles?: readonly string[];
+  /** Permissions granted directly (`orders:read`, `orders:*`, `*`). Default none. */
+  readonly permissions?: readonly string[];
+  /** Extra claims, visible as `auth.claims` (log-safe values only). Default none. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** What vouched for the identity, as `auth.issuer`. Default `'session'`. */
+  readonly issuer?: string;
+  /** Expiry in seconds since the epoch, as `auth.expiresAt`. Default: none known (`Infinity`). */
+  readonly expiresAt?: number;
+}
+
+/** @internal builds a context with an already compiled role map (the verifier's). */
+export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): AuthContext {
+  if (
+    typeof input !== 'object' ||
+    input === null ||
+    typeof input.subject !== 'string' ||
+    input.subject === ''
+  ) {
+    throw new TypeError('an identity needs a non-empty string subject, such as { subject: "alice" }');
+  }
+  const kind = input.kind ?? 'user';
+  if (kind !== 'user' && kind !== 'service') throw new TypeError('identity kind must be "user" or "service"');
+  const issuer = input.issuer ?? 'session';
+  const expiresAt = input.expiresAt ?? Number.POSITIVE_INFINITY;
+  const roleNames = Object.freeze([...(input.roles ?? [])].filter((role) => typeof role === 'string'));
+  let permissions = new PermissionSet(input.permissions ?? []);
+  for (const role of roleNames) {
+    const granted = roles.get(role);
+    if (granted !== undefined) permissions = permissions.union(granted);
+  }
+  const claims = Object.freeze({ ...input.claims, iss: issuer, sub: input.subject, aud: [], exp: expiresAt });
+  return new AuthContext({
+    kind,
+    issuer,
+    subject: input.subject,
+    caller: kind === 'service' ? input.subject : undefined,
+    audience: Object.freeze([]),
+    tokenId: undefined,
+    expiresAt,
+    claims: claims as unknown as Claims,
+    header: Object.freeze({}) as TokenHeader,
+    roles: roleNames,
+    permissions,
+  });
+}
+
+/**
+ * Builds an {@link AuthContext} from an identity established elsewhere, for a custom
+ * authenticator (see `anyOf`). The verifier's `sessions` hook does this for you.
+ *
+ * @example
+ * ```ts
+ * const apiKeys: Authenticator = {
+ *   async authenticate(request) {
+ *     const key = request.headers['x-api-key'];
+ *     if (key === undefined) return undefined; // no credentials of this kind
+ *     const client = await lookUp(key); // throw an AuthError when the key is wrong
+ *     return createAuthContext({ kind: 'service', subject: client.name, issuer: 'api-keys', permissions: client.permissions });
+ *   },
+ * };
+ * ```
+ * @throws {TypeError} when the subject is missing or the kind unknown
+ */
+export function createAuthContext(
+  input: IdentityInput,
+  options: { readonly roles?: RoleMap } = {},
+): AuthContext {
+  return buildAuthContext(input, compileRoleMap('roles', options.roles));
+}
