@@ -9,15 +9,17 @@ export interface ContextOwner {
   readonly now?: (() => number) | undefined;
 }
 
-// Keyed by a Verifier or by an AuthContext it produced.
-const owners = new WeakMap<object, ContextOwner>();
+// Set on a Verifier or on an AuthContext it produced. A non-enumerable symbol property rather than
+// a WeakMap: a context is made per verified token, and short-lived WeakMap keys make every
+// garbage collection slower.
+const OWNER: unique symbol = Symbol('@org/auth-core owner');
 
 /** @internal */
 export function setOwner(key: object, owner: ContextOwner): void {
-  owners.set(key, owner);
+  Object.defineProperty(key, OWNER, { value: owner, configurable: true });
 }
 
 /** @internal */
 export function ownerOf(key: object | undefined): ContextOwner | undefined {
-  return key === undefined ? undefined : owners.get(key);
+  return key === undefined ? undefined : (key as { [OWNER]?: ContextOwner })[OWNER];
 }

@@ -5,6 +5,7 @@ export {
   resolveAdapterOptions,
   type VerifierOrOptions,
 } from './adapter/adapter-options.js';
+export { bindingOf, bindRequest, type RequestBinding } from './adapter/request-binding.js';
 export { type AuthClaims, AuthContext, type Claims, type StandardClaims } from './auth-context.js';
 export { type Authenticator, allOf, anyOf, relevance } from './authn/compose.js';
 export {

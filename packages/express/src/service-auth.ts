@@ -2,6 +2,8 @@ import {
   type AdapterOptions,
   type AuthContext,
   type Authenticator,
+  bindingOf,
+  bindRequest,
   isAuthError,
   resolveAdapterOptions,
   type VerifierOrOptions,
@@ -40,12 +42,6 @@ export type ServiceAuthOptions = ExpressAuthOptions & AdapterOptions<'respond' |
 /** A request after `serviceAuth()` and a guard: `auth` is set, with extra claims `C`. */
 export type AuthenticatedRequest<C extends object = object> = Request & { auth: AuthContext<C> };
 
-// The serviceAuth() behind each request, so that guards answer the same way and audit to it.
-const bindings = new WeakMap<
-  Request,
-  { readonly verifier: Authenticator; readonly onError: 'respond' | 'next' }
->();
-
 /**
  * Verifies the bearer token of every request and sets `req.auth`. The verifier is built once,
  * here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
@@ -60,7 +56,7 @@ export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
   const { verifier, optional, onError } = resolveAdapterOptions(options, ['respond', 'next']);
   const binding = { verifier, onError };
   return (req, res, next) => {
-    bindings.set(req, binding);
+    bindRequest(req, binding);
     // then(ok, fail): an error thrown downstream of next() never reaches the rejection path.
     verifier.authenticate(req, { optional }).then(
       (auth) => {
@@ -74,7 +70,7 @@ export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
 
 /** Answers a rejection the way the request's `serviceAuth()` asked; anything else goes to `next`. */
 export function reject(error: unknown, req: Request, res: Response, next: NextFunction): void {
-  if (isAuthError(error) && bindings.get(req)?.onError !== 'next') {
+  if (isAuthError(error) && bindingOf(req)?.onError !== 'next') {
     res.status(error.status).set(error.headers).json(error.toJSON());
   } else {
     next(error);
@@ -83,5 +79,5 @@ export function reject(error: unknown, req: Request, res: Response, next: NextFu
 
 /** The verifier (or authenticator) that authenticated `req`, if `serviceAuth()` saw it. */
 export function verifierOf(req: Request): Authenticator | undefined {
-  return bindings.get(req)?.verifier;
+  return bindingOf(req)?.verifier;
 }

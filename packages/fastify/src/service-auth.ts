@@ -3,6 +3,8 @@ import {
   AuthConfigError,
   type AuthContext,
   type Authenticator,
+  bindingOf,
+  bindRequest,
   isAuthError,
   resolveAdapterOptions,
   type VerifierOrOptions,
@@ -50,12 +52,6 @@ export interface FastifyAuthOptions {
 /** Core verifier options, or an existing `verifier` to share, plus {@link FastifyAuthOptions}. */
 export type ServiceAuthOptions = FastifyAuthOptions & AdapterOptions<'respond' | 'throw'> & VerifierOrOptions;
 
-// The registration behind each request, so that guards answer the same way and audit to it.
-const bindings = new WeakMap<
-  FastifyRequest,
-  { readonly verifier: Authenticator; readonly onError: 'respond' | 'throw' }
->();
-
 const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   const { verifier, optional, onError, own } = resolveAdapterOptions(
     options,
@@ -66,7 +62,7 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   if (typeof global !== 'boolean') throw new AuthConfigError('global', 'expected true or false');
   const binding = { verifier, onError };
   const authenticate: AuthHook = async (request, reply) => {
-    bindings.set(request, binding);
+    bindRequest(request, binding);
     try {
       request.auth = (await verifier.authenticate(request.raw, { optional })) ?? null;
     } catch (error) {
@@ -94,11 +90,11 @@ export const serviceAuth = fp(plugin, { name: '@org/auth-fastify', fastify: '5.x
 
 /** Answers a rejection the way the request's authentication asked; anything else is rethrown. */
 export function reject(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (!isAuthError(error) || bindings.get(request)?.onError === 'throw') throw error;
+  if (!isAuthError(error) || bindingOf(request)?.onError === 'throw') throw error;
   return reply.code(error.status).headers(error.headers).send(error.toJSON());
 }
 
 /** The verifier (or authenticator) that authenticated `request`, if the plugin saw it. */
 export function verifierOf(request: FastifyRequest): Authenticator | undefined {
-  return bindings.get(request)?.verifier;
+  return bindingOf(request)?.verifier;
 }

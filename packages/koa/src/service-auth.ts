@@ -2,6 +2,8 @@ import {
   type AdapterOptions,
   type AuthContext,
   type Authenticator,
+  bindingOf,
+  bindRequest,
   isAuthError,
   resolveAdapterOptions,
   type VerifierOrOptions,
@@ -40,12 +42,6 @@ export interface AuthenticatedState<C extends object = object> {
   auth: AuthContext<C>;
 }
 
-// The serviceAuth() behind each request, so that guards answer the same way and audit to it.
-const bindings = new WeakMap<
-  Context,
-  { readonly verifier: Authenticator; readonly onError: 'respond' | 'throw' }
->();
-
 /**
  * Verifies the bearer token of every request and sets `ctx.state.auth`. The verifier is built
  * once, here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
@@ -60,7 +56,7 @@ export function serviceAuth(options: ServiceAuthOptions): Middleware {
   const { verifier, optional, onError } = resolveAdapterOptions(options, ['respond', 'throw']);
   const binding = { verifier, onError };
   return async (ctx, next) => {
-    bindings.set(ctx, binding);
+    bindRequest(ctx, binding);
     let auth: AuthContext | undefined;
     try {
       auth = await verifier.authenticate(ctx.req, { optional });
@@ -75,7 +71,7 @@ export function serviceAuth(options: ServiceAuthOptions): Middleware {
 
 /** Answers a rejection the way the request's `serviceAuth()` asked; anything else is rethrown. */
 export function reject(error: unknown, ctx: Context): void {
-  if (!isAuthError(error) || bindings.get(ctx)?.onError === 'throw') throw error;
+  if (!isAuthError(error) || bindingOf(ctx)?.onError === 'throw') throw error;
   ctx.status = error.status;
   ctx.set({ ...error.headers });
   ctx.body = error.toJSON();
@@ -83,5 +79,5 @@ export function reject(error: unknown, ctx: Context): void {
 
 /** The verifier (or authenticator) that authenticated `ctx`, if `serviceAuth()` saw it. */
 export function verifierOf(ctx: Context): Authenticator | undefined {
-  return bindings.get(ctx)?.verifier;
+  return bindingOf(ctx)?.verifier;
 }
