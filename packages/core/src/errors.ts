@@ -24,6 +24,15 @@ export type AuthErrorCode =
   | 'invalid_claim'
   | 'missing_claim'
   | 'token_revoked'
+  // 401: the request was signed or bound, and that proof failed
+  | 'request_expired'
+  | 'replayed_request'
+  | 'body_mismatch'
+  | 'client_certificate_required'
+  | 'untrusted_certificate'
+  | 'certificate_mismatch'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   // 403: authenticated, but not allowed (RFC 6750 `insufficient_scope`)
   | 'caller_not_allowed'
   | 'token_kind_not_allowed'
@@ -33,111 +42,173 @@ export type AuthErrorCode =
   | 'policy_denied'
   // 503: the server cannot decide right now; never reported as a bad token
   | 'keys_unavailable'
-  | 'revocation_unavailable';
+  | 'revocation_unavailable'
+  | 'replay_check_unavailable';
 
-/** The RFC 6750 §3.1 error code that goes into `WWW-Authenticate`, if any. */
+/** The RFC 6750 §3.1 error codes of a `Bearer` challenge. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/** The `error` of a challenge: RFC 6750's, or RFC 9449's for DPoP proofs. */
+export type ChallengeErrorCode = BearerErrorCode | 'invalid_dpop_proof' | 'use_dpop_nonce';
+
+/**
+ * The authentication scheme a rejection challenges the client with (`WWW-Authenticate`):
+ * `Bearer` (RFC 6750), `DPoP` (RFC 9449), `HMAC-SHA256` (signed requests, see `createHmacAuthenticator`)
+ * or `mTLS` (client certificates, which have no HTTP scheme of their own).
+ */
+export type AuthScheme = 'Bearer' | 'DPoP' | 'HMAC-SHA256' | 'mTLS';
 
 interface CodeInfo {
   readonly status: 400 | 401 | 403 | 503;
-  readonly bearerError: BearerErrorCode | undefined;
+  readonly challengeError: ChallengeErrorCode | undefined;
   readonly description: string;
+  /** The scheme when the code belongs to one; `Bearer` otherwise, unless the error names another. */
+  readonly scheme?: AuthScheme;
 }
 
 /** Status, RFC 6750 error and default client-safe description of each code: the one table. */
 const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
   malformed_request: {
     status: 400,
-    bearerError: 'invalid_request',
+    challengeError: 'invalid_request',
     description: 'malformed authorization request',
   },
-  missing_token: { status: 401, bearerError: undefined, description: 'missing bearer token' },
-  malformed_token: { status: 401, bearerError: 'invalid_token', description: 'malformed token' },
+  missing_token: { status: 401, challengeError: undefined, description: 'missing bearer token' },
+  malformed_token: { status: 401, challengeError: 'invalid_token', description: 'malformed token' },
   unsupported_token: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'unsupported token format',
   },
   unsupported_algorithm: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'token algorithm not allowed',
   },
   unknown_key: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'token signed with an unknown key',
   },
   invalid_signature: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'invalid token signature',
   },
-  token_expired: { status: 401, bearerError: 'invalid_token', description: 'token expired' },
+  token_expired: { status: 401, challengeError: 'invalid_token', description: 'token expired' },
   token_not_active: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'token not yet valid',
   },
-  token_too_old: { status: 401, bearerError: 'invalid_token', description: 'token too old' },
+  token_too_old: { status: 401, challengeError: 'invalid_token', description: 'token too old' },
   lifetime_too_long: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'token lifetime too long',
   },
-  invalid_issuer: { status: 401, bearerError: 'invalid_token', description: 'untrusted issuer' },
+  invalid_issuer: { status: 401, challengeError: 'invalid_token', description: 'untrusted issuer' },
   invalid_audience: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'token not meant for this service',
   },
   invalid_token_type: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'wrong kind of token',
   },
-  invalid_claim: { status: 401, bearerError: 'invalid_token', description: 'invalid token claim' },
+  invalid_claim: { status: 401, challengeError: 'invalid_token', description: 'invalid token claim' },
   missing_claim: {
     status: 401,
-    bearerError: 'invalid_token',
+    challengeError: 'invalid_token',
     description: 'required claim missing',
   },
-  token_revoked: { status: 401, bearerError: 'invalid_token', description: 'token revoked' },
+  token_revoked: { status: 401, challengeError: 'invalid_token', description: 'token revoked' },
+  request_expired: {
+    status: 401,
+    challengeError: 'invalid_token',
+    description: 'request timestamp outside the allowed window',
+  },
+  replayed_request: {
+    status: 401,
+    challengeError: 'invalid_token',
+    description: 'request already seen',
+  },
+  body_mismatch: {
+    status: 401,
+    challengeError: 'invalid_token',
+    description: 'request body does not match its signature',
+  },
+  client_certificate_required: {
+    status: 401,
+    challengeError: undefined,
+    description: 'client certificate required',
+    scheme: 'mTLS',
+  },
+  untrusted_certificate: {
+    status: 401,
+    challengeError: 'invalid_token',
+    description: 'client certificate not trusted',
+    scheme: 'mTLS',
+  },
+  certificate_mismatch: {
+    status: 401,
+    challengeError: 'invalid_token',
+    description: 'token is bound to another client certificate',
+  },
+  invalid_dpop_proof: {
+    status: 401,
+    challengeError: 'invalid_dpop_proof',
+    description: 'invalid DPoP proof',
+    scheme: 'DPoP',
+  },
+  use_dpop_nonce: {
+    status: 401,
+    challengeError: 'use_dpop_nonce',
+    description: 'DPoP proof needs the server nonce',
+    scheme: 'DPoP',
+  },
   caller_not_allowed: {
     status: 403,
-    bearerError: 'insufficient_scope',
+    challengeError: 'insufficient_scope',
     description: 'caller not allowed',
   },
   token_kind_not_allowed: {
     status: 403,
-    bearerError: 'insufficient_scope',
+    challengeError: 'insufficient_scope',
     description: 'this kind of token is not allowed here',
   },
   insufficient_permission: {
     status: 403,
-    bearerError: 'insufficient_scope',
+    challengeError: 'insufficient_scope',
     description: 'insufficient permission',
   },
   insufficient_role: {
     status: 403,
-    bearerError: 'insufficient_scope',
+    challengeError: 'insufficient_scope',
     description: 'insufficient role',
   },
-  access_denied: { status: 403, bearerError: 'insufficient_scope', description: 'access denied' },
+  access_denied: { status: 403, challengeError: 'insufficient_scope', description: 'access denied' },
   policy_denied: {
     status: 403,
-    bearerError: 'insufficient_scope',
+    challengeError: 'insufficient_scope',
     description: 'access denied by policy',
   },
   keys_unavailable: {
     status: 503,
-    bearerError: undefined,
+    challengeError: undefined,
     description: 'verification keys unavailable',
   },
   revocation_unavailable: {
     status: 503,
-    bearerError: undefined,
+    challengeError: undefined,
     description: 'revocation status unavailable',
+  },
+  replay_check_unavailable: {
+    status: 503,
+    challengeError: undefined,
+    description: 'replay protection unavailable',
   },
 };
 
@@ -146,7 +217,10 @@ export const AUTH_ERROR_CODES = Object.freeze(Object.keys(CODES) as AuthErrorCod
 
 /** The JSON body the adapters send with a rejection. */
 export interface AuthErrorBody {
-  /** RFC 6750 error (`invalid_request`, `invalid_token`, `insufficient_scope`), `unauthorized` or `temporarily_unavailable`. */
+  /**
+   * The challenge's error (`invalid_request`, `invalid_token`, `insufficient_scope`, and for DPoP
+   * `invalid_dpop_proof`, `use_dpop_nonce`), `unauthorized` or `temporarily_unavailable`.
+   */
   readonly error: string;
   /** A short, client-safe explanation such as `token expired`. */
   readonly error_description: string;
@@ -166,6 +240,12 @@ export interface AuthErrorOptions {
   readonly realm?: string;
   /** Seconds after which a 503 may be retried (`Retry-After`). */
   readonly retryAfter?: number;
+  /** The challenge's scheme; defaults to the code's own (`DPoP` codes, `mTLS` codes) or `Bearer`. */
+  readonly scheme?: AuthScheme;
+  /** Extra challenge parameters, e.g. `{ algs: 'ES256 EdDSA' }` for DPoP. Values are quoted. */
+  readonly challengeParams?: Readonly<Record<string, string>>;
+  /** Extra response headers, e.g. `DPoP-Nonce` with `use_dpop_nonce`. */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -194,8 +274,10 @@ export class AuthError extends Error {
   readonly statusCode: 400 | 401 | 403 | 503;
   /** Always true: the message is safe to send to clients (Koa reads this). */
   readonly expose = true;
-  /** RFC 6750 error code for the challenge, if the status has one. */
-  readonly bearerError: BearerErrorCode | undefined;
+  /** The challenge's error code (RFC 6750, or RFC 9449 for DPoP), if the status has one. */
+  readonly challengeError: ChallengeErrorCode | undefined;
+  /** The scheme of the `WWW-Authenticate` challenge. */
+  readonly scheme: AuthScheme;
   /** Client-safe description, also used as `error_description`. */
   readonly description: string;
   /** The claim involved, when a claim check failed. */
@@ -204,8 +286,9 @@ export class AuthError extends Error {
   readonly realm: string | undefined;
   /** Seconds after which a 503 may be retried. */
   readonly retryAfter: number | undefined;
-  /** Response headers to send: `WWW-Authenticate` for 401/403, `Retry-After` for 503. */
+  /** Response headers to send: `WWW-Authenticate` for 401/403, `Retry-After` for 503, and extras such as `DPoP-Nonce`. */
   readonly headers: Readonly<Record<string, string>>;
+  readonly #options: AuthErrorOptions;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const info = CODES[code];
@@ -214,36 +297,76 @@ export class AuthError extends Error {
     this.code = code;
     this.status = info.status;
     this.statusCode = info.status;
-    this.bearerError = info.bearerError;
+    this.challengeError = info.challengeError;
+    this.scheme = options.scheme ?? info.scheme ?? 'Bearer';
     this.description = description;
     this.claim = options.claim;
     this.realm = options.realm;
     this.retryAfter = options.retryAfter;
-    this.headers = buildHeaders(info, description, options);
+    this.#options = options;
+    this.headers = buildHeaders(info, this.scheme, description, options);
   }
 
   /** The JSON body adapters send: `{ error, error_description, code }`. */
   toJSON(): AuthErrorBody {
     return { error: bodyError(this), error_description: this.description, code: this.code };
   }
+
+  /** The same error with some options changed (errors are immutable). */
+  with(options: AuthErrorOptions): AuthError {
+    return new AuthError(this.code, { ...this.#options, description: this.description, ...options });
+  }
 }
 
 function bodyError(err: AuthError): string {
-  if (err.bearerError) return err.bearerError;
+  if (err.challengeError) return err.challengeError;
   return err.status === 503 ? 'temporarily_unavailable' : 'unauthorized';
 }
 
 function buildHeaders(
   info: CodeInfo,
+  scheme: AuthScheme,
   description: string,
   options: AuthErrorOptions,
 ): Record<string, string> {
+  const extra = options.extraHeaders ?? {};
   if (info.status === 503) {
     return options.retryAfter === undefined
-      ? {}
-      : { 'Retry-After': String(Math.max(1, Math.ceil(options.retryAfter))) };
+      ? { ...extra }
+      : { ...extra, 'Retry-After': String(Math.max(1, Math.ceil(options.retryAfter))) };
   }
-  return { 'WWW-Authenticate': bearerChallenge(info.bearerError, description, options.realm) };
+  return {
+    ...extra,
+    'WWW-Authenticate': challenge(
+      scheme,
+      info.challengeError,
+      description,
+      options.realm,
+      options.challengeParams,
+    ),
+  };
+}
+
+/**
+ * Builds a `WWW-Authenticate` value such as
+ * `DPoP realm="orders", error="invalid_dpop_proof", error_description="proof expired", algs="ES256"`.
+ * Without an error (no credentials sent), only the realm and the extra parameters are given.
+ */
+export function challenge(
+  scheme: AuthScheme,
+  error: ChallengeErrorCode | undefined,
+  description?: string,
+  realm?: string,
+  params: Readonly<Record<string, string>> = {},
+): string {
+  const parts: string[] = [];
+  if (realm !== undefined) parts.push(`realm="${quote(realm)}"`);
+  if (error !== undefined) {
+    parts.push(`error="${error}"`);
+    if (description !== undefined) parts.push(`error_description="${quote(description)}"`);
+  }
+  for (const [name, value] of Object.entries(params)) parts.push(`${name}="${quote(value)}"`);
+  return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
 }
 
 /**
@@ -255,14 +378,7 @@ export function bearerChallenge(
   description?: string,
   realm?: string,
 ): string {
-  const params: string[] = [];
-  if (realm !== undefined) params.push(`realm="${quote(realm)}"`);
-  // §3.1: a request without credentials gets no error code.
-  if (error !== undefined) {
-    params.push(`error="${error}"`);
-    if (description !== undefined) params.push(`error_description="${quote(description)}"`);
-  }
-  return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`;
+  return challenge('Bearer', error, description, realm);
 }
 
 // RFC 6750 §3 restricts error_description to %x20-21 / %x23-5B / %x5D-7E: no quote, no backslash.
@@ -273,13 +389,7 @@ function quote(value: string): string {
 /** The same error with the challenge's `realm` set (errors are immutable). */
 export function withRealm(error: AuthError, realm: string | undefined): AuthError {
   if (realm === undefined || error.realm === realm) return error;
-  return new AuthError(error.code, {
-    description: error.description,
-    realm,
-    ...(error.claim === undefined ? {} : { claim: error.claim }),
-    ...(error.cause === undefined ? {} : { cause: error.cause }),
-    ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
-  });
+  return error.with({ realm });
 }
 
 /** True when `value` is an {@link AuthError}, also across duplicated copies of this package. */

@@ -1,7 +1,13 @@
 import type { AuthErrorCode } from './errors.js';
 
-/** Which kind of token a request carried. */
-export type TokenKind = 'service' | 'user';
+/**
+ * Which kind of credential a request carried: a service token (`service`), a user token or
+ * session (`user`), a client certificate (`mtls`) or a signed request (`hmac`).
+ */
+export type TokenKind = 'service' | 'user' | 'mtls' | 'hmac';
+
+/** Every {@link TokenKind}. */
+export const TOKEN_KINDS: readonly TokenKind[] = Object.freeze(['service', 'user', 'mtls', 'hmac']);
 
 /** Who called, as far as the request told; every field is safe to log (no token, no key). */
 export interface RequestIdentity {

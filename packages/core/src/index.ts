@@ -44,8 +44,11 @@ export {
   type AuthErrorBody,
   type AuthErrorCode,
   type AuthErrorOptions,
+  type AuthScheme,
   type BearerErrorCode,
   bearerChallenge,
+  type ChallengeErrorCode,
+  challenge,
   isAuthError,
 } from './errors.js';
 export type {
@@ -58,6 +61,7 @@ export type {
   RequestIdentity,
   TokenKind,
 } from './events.js';
+export { TOKEN_KINDS } from './events.js';
 export { createAuthContext, type IdentityInput } from './identity/create-auth-context.js';
 export type { SessionCheck, SessionResult } from './identity/sessions.js';
 export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-compact-jws.js';
@@ -80,6 +84,8 @@ export type {
   TokenRules,
   VerifierOptions,
 } from './options/verifier-options.js';
+export { MemoryNonceStore, type MemoryNonceStoreOptions } from './replay/memory-nonce-store.js';
+export type { NonceStore } from './replay/nonce-store.js';
 export {
   MemoryRevocationStore,
   type MemoryRevocationStoreOptions,
@@ -93,7 +99,7 @@ export {
   DEFAULT_MAX_TOKEN_LENGTH,
   extractBearerToken,
 } from './token/extract-bearer-token.js';
-export type { RequestLike } from './token/request.js';
+export { type RequestLike, type RequestSocket, requestTarget } from './token/request.js';
 export {
   type AuthenticateOptions,
   createVerifier,

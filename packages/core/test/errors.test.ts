@@ -7,35 +7,44 @@ describe('AuthError', () => {
     const table = Object.fromEntries(
       AUTH_ERROR_CODES.map((code) => {
         const error = new AuthError(code);
-        return [code, `${error.status} ${error.bearerError ?? '-'}`];
+        return [code, `${error.status} ${error.challengeError ?? '-'} ${error.scheme}`];
       }),
     );
     expect(table).toEqual({
-      malformed_request: '400 invalid_request',
-      missing_token: '401 -',
-      malformed_token: '401 invalid_token',
-      unsupported_token: '401 invalid_token',
-      unsupported_algorithm: '401 invalid_token',
-      unknown_key: '401 invalid_token',
-      invalid_signature: '401 invalid_token',
-      token_expired: '401 invalid_token',
-      token_not_active: '401 invalid_token',
-      token_too_old: '401 invalid_token',
-      lifetime_too_long: '401 invalid_token',
-      invalid_issuer: '401 invalid_token',
-      invalid_audience: '401 invalid_token',
-      invalid_token_type: '401 invalid_token',
-      invalid_claim: '401 invalid_token',
-      missing_claim: '401 invalid_token',
-      token_revoked: '401 invalid_token',
-      caller_not_allowed: '403 insufficient_scope',
-      token_kind_not_allowed: '403 insufficient_scope',
-      insufficient_permission: '403 insufficient_scope',
-      insufficient_role: '403 insufficient_scope',
-      access_denied: '403 insufficient_scope',
-      policy_denied: '403 insufficient_scope',
-      keys_unavailable: '503 -',
-      revocation_unavailable: '503 -',
+      malformed_request: '400 invalid_request Bearer',
+      missing_token: '401 - Bearer',
+      malformed_token: '401 invalid_token Bearer',
+      unsupported_token: '401 invalid_token Bearer',
+      unsupported_algorithm: '401 invalid_token Bearer',
+      unknown_key: '401 invalid_token Bearer',
+      invalid_signature: '401 invalid_token Bearer',
+      token_expired: '401 invalid_token Bearer',
+      token_not_active: '401 invalid_token Bearer',
+      token_too_old: '401 invalid_token Bearer',
+      lifetime_too_long: '401 invalid_token Bearer',
+      invalid_issuer: '401 invalid_token Bearer',
+      invalid_audience: '401 invalid_token Bearer',
+      invalid_token_type: '401 invalid_token Bearer',
+      invalid_claim: '401 invalid_token Bearer',
+      missing_claim: '401 invalid_token Bearer',
+      token_revoked: '401 invalid_token Bearer',
+      request_expired: '401 invalid_token Bearer',
+      replayed_request: '401 invalid_token Bearer',
+      body_mismatch: '401 invalid_token Bearer',
+      client_certificate_required: '401 - mTLS',
+      untrusted_certificate: '401 invalid_token mTLS',
+      certificate_mismatch: '401 invalid_token Bearer',
+      invalid_dpop_proof: '401 invalid_dpop_proof DPoP',
+      use_dpop_nonce: '401 use_dpop_nonce DPoP',
+      caller_not_allowed: '403 insufficient_scope Bearer',
+      token_kind_not_allowed: '403 insufficient_scope Bearer',
+      insufficient_permission: '403 insufficient_scope Bearer',
+      insufficient_role: '403 insufficient_scope Bearer',
+      access_denied: '403 insufficient_scope Bearer',
+      policy_denied: '403 insufficient_scope Bearer',
+      keys_unavailable: '503 - Bearer',
+      revocation_unavailable: '503 - Bearer',
+      replay_check_unavailable: '503 - Bearer',
     });
   });
 
@@ -93,6 +102,42 @@ describe('AuthError', () => {
     expect(challenged.headers['WWW-Authenticate']).toBe(
       'Bearer realm="orders", error="invalid_token", error_description="token revoked"',
     );
+  });
+});
+
+describe('challenges of other schemes', () => {
+  it('answers DPoP proof failures with a DPoP challenge, its parameters and extra headers (RFC 9449 §7.1, §8)', () => {
+    const error = new AuthError('use_dpop_nonce', {
+      realm: 'orders',
+      challengeParams: { algs: 'ES256 EdDSA' },
+      extraHeaders: { 'DPoP-Nonce': 'n-1' },
+    });
+    expect(error.headers).toEqual({
+      'DPoP-Nonce': 'n-1',
+      'WWW-Authenticate':
+        'DPoP realm="orders", error="use_dpop_nonce", error_description="DPoP proof needs the server nonce", algs="ES256 EdDSA"',
+    });
+    expect(error.toJSON()).toEqual({
+      error: 'use_dpop_nonce',
+      error_description: 'DPoP proof needs the server nonce',
+      code: 'use_dpop_nonce',
+    });
+  });
+
+  it('lets a token error name the scheme the token came with', () => {
+    const error = new AuthError('token_expired', { scheme: 'DPoP', challengeParams: { algs: 'ES256' } });
+    expect(error.headers['WWW-Authenticate']).toBe(
+      'DPoP error="invalid_token", error_description="token expired", algs="ES256"',
+    );
+    expect(withRealm(error, 'r').headers['WWW-Authenticate']).toBe(
+      'DPoP realm="r", error="invalid_token", error_description="token expired", algs="ES256"',
+    );
+  });
+
+  it('challenges a request without client certificate with the mTLS scheme and no error', () => {
+    expect(new AuthError('client_certificate_required', { realm: 'r' }).headers).toEqual({
+      'WWW-Authenticate': 'mTLS realm="r"',
+    });
   });
 });
 

@@ -15,7 +15,7 @@ export interface GuardFactories<H> {
   /** Requires a service token from one of `callers` (403 `caller_not_allowed`). @example requireCaller('orders', 'spiffe://prod/ns/billing/*') */
   requireCaller(...callers: string[]): H;
   /** Requires a kind of token (403 `token_kind_not_allowed`). @example requireKind('service') */
-  requireKind(kind: TokenKind): H;
+  requireKind(...kinds: TokenKind[]): H;
   /** A custom, possibly async requirement (403 `access_denied` when `check` resolves false). @example requireCheck('same tenant', (auth, req) => auth.claims.tenant === req.headers['x-tenant']) */
   requireCheck(requirement: string, check: Parameters<typeof guards.requireCheck>[1]): H;
   /** Requires a verified user, also one a service calls on behalf of (403 `token_kind_not_allowed`). @example requireUser() */
@@ -34,7 +34,7 @@ export function adaptGuards<H>(fromGuard: (guard: guards.Guard) => H): GuardFact
     requireAnyPermission: (...permissions) => fromGuard(guards.requireAnyPermission(...permissions)),
     requireRole: (...roles) => fromGuard(guards.requireRole(...roles)),
     requireCaller: (...callers) => fromGuard(guards.requireCaller(...callers)),
-    requireKind: (kind) => fromGuard(guards.requireKind(kind)),
+    requireKind: (...kinds) => fromGuard(guards.requireKind(...kinds)),
     requireCheck: (requirement, check) => fromGuard(guards.requireCheck(requirement, check)),
     requireUser: () => fromGuard(guards.requireUser()),
     requireUserPermission: (...permissions) => fromGuard(guards.requireUserPermission(...permissions)),

@@ -2,7 +2,7 @@ import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/compose.js';
 import { ownerOf } from '../context-owner.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
-import type { RequestIdentity, TokenKind } from '../events.js';
+import { type RequestIdentity, TOKEN_KINDS, type TokenKind } from '../events.js';
 import type { RequestLike } from '../token/request.js';
 import type { Verifier } from '../verifier.js';
 import { CallerPatterns } from './caller-patterns.js';
@@ -133,14 +133,22 @@ export function requireCaller(...callers: string[]): Guard {
 }
 
 /**
- * Requires a kind of token: `'service'` or `'user'` (403 `token_kind_not_allowed` otherwise), for a
- * route of an app that accepts both. The token itself is valid, so this is a 403, not a 401 that
- * would make the client fetch a new token for nothing.
- * @example requireKind('service')
+ * Requires one of some kinds of credentials: `'service'`, `'user'`, `'mtls'` or `'hmac'` (403
+ * `token_kind_not_allowed` otherwise), for a route of an app that accepts several. The
+ * credentials themselves are valid, so this is a 403, not a 401 that would make the client fetch
+ * a new token for nothing.
+ * @example requireKind('service') // requireKind('service', 'mtls')
  */
-export function requireKind(kind: TokenKind): Guard {
-  if (kind !== 'service' && kind !== 'user') throw new TypeError('requireKind: expected "service" or "user"');
-  return createGuard(`${kind} token`, 'token_kind_not_allowed', (auth) => auth.kind === kind);
+export function requireKind(...kinds: TokenKind[]): Guard {
+  if (kinds.length === 0 || !kinds.every((kind) => TOKEN_KINDS.includes(kind))) {
+    throw new TypeError(
+      `requireKind: expected one or more of ${TOKEN_KINDS.map((k) => `"${k}"`).join(', ')}`,
+    );
+  }
+  const allowed = new Set(kinds);
+  return createGuard(`kind ${kinds.join(' or ')}`, 'token_kind_not_allowed', (auth) =>
+    allowed.has(auth.kind),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { AuthContext, type Claims } from '../auth-context.js';
 import { PermissionSet } from '../authz/permissions.js';
 import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
-import type { TokenKind } from '../events.js';
+import { TOKEN_KINDS, type TokenKind } from '../events.js';
 import type { TokenHeader } from '../token/decode-token.js';
 
 /**
@@ -11,7 +11,7 @@ import type { TokenHeader } from '../token/decode-token.js';
 export interface IdentityInput {
   /** Who it is: the user id, or the calling service's name. Required, non-empty. */
   readonly subject: string;
-  /** `'user'` (default) or `'service'`; a service's `caller` is its subject. */
+  /** `'user'` (default), `'service'`, `'mtls'` or `'hmac'`; for every kind but `user`, `caller` is the subject. */
   readonly kind?: TokenKind;
   /** Role names; expanded through the role map like a token's role claim. Default none. */
   readonly roles?: readonly string[];
@@ -36,7 +36,9 @@ export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): 
     throw new TypeError('an identity needs a non-empty string subject, such as { subject: "alice" }');
   }
   const kind = input.kind ?? 'user';
-  if (kind !== 'user' && kind !== 'service') throw new TypeError('identity kind must be "user" or "service"');
+  if (!TOKEN_KINDS.includes(kind)) {
+    throw new TypeError(`identity kind must be one of ${TOKEN_KINDS.join(', ')}`);
+  }
   const issuer = input.issuer ?? 'session';
   const expiresAt = input.expiresAt ?? Number.POSITIVE_INFINITY;
   const roleNames = Object.freeze([...(input.roles ?? [])].filter((role) => typeof role === 'string'));
@@ -50,7 +52,7 @@ export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): 
     kind,
     issuer,
     subject: input.subject,
-    caller: kind === 'service' ? input.subject : undefined,
+    caller: kind === 'user' ? undefined : input.subject,
     audience: Object.freeze([]),
     tokenId: undefined,
     expiresAt,

@@ -1,3 +1,5 @@
+import type { X509Certificate } from 'node:crypto';
+
 /**
  * The framework-neutral view of an HTTP request that the core needs. Node's
  * `IncomingMessage` fits it as is (Express `req`, Koa `ctx.req`, Fastify `request.raw`).
@@ -10,10 +12,31 @@ export interface RequestLike {
    * `Authorization` header in `headers`; the raw list lets the core reject duplicates.
    */
   readonly rawHeaders?: readonly string[] | undefined;
-  /** Request target (path and query), used only when query-string tokens are enabled. */
+  /** Request target (path and query), as the framework may have rewritten it for a mounted router. */
   readonly url?: string | undefined;
+  /** The request target as received (Express sets it; `url` loses the mount path in routers). */
+  readonly originalUrl?: string | undefined;
   /** HTTP method. */
   readonly method?: string | undefined;
+  /** The connection: a `TLSSocket` carries the client certificate for mTLS and bound tokens. */
+  readonly socket?: RequestSocket | null | undefined;
+}
+
+/** What the core reads from the connection; Node's `TLSSocket` fits it. */
+export interface RequestSocket {
+  /** True on a TLS connection. */
+  readonly encrypted?: boolean | undefined;
+  /** True when the client certificate was verified against the server's trusted CAs. */
+  readonly authorized?: boolean | undefined;
+  /** Why the client certificate was not verified (an OpenSSL code such as `CERT_HAS_EXPIRED`). */
+  readonly authorizationError?: Error | string | null | undefined;
+  /** The client certificate, if one was presented. */
+  getPeerX509Certificate?(): X509Certificate | undefined;
+}
+
+/** The request target as the client sent it: `originalUrl` when the framework keeps it, else `url`. */
+export function requestTarget(request: RequestLike): string {
+  return request.originalUrl ?? request.url ?? '/';
 }
 
 /** Returns a header value, or undefined. Several values are joined the way Node joins them. */

@@ -79,7 +79,7 @@ describe('adaptGuards', () => {
       'permission a:b or c:d',
       'role admin',
       'caller orders',
-      'service token',
+      'kind service',
       'same tenant',
     ]);
     expect(() => guards.requirePermission('orders:*')).toThrow(TypeError);
