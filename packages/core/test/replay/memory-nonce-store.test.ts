@@ -3,7 +3,12 @@ import { AuthConfigError, MemoryNonceStore } from '../../src/index.js';
 
 function clock(start = 1_000_000) {
   let ms = start * 1000;
-  return { now: () => ms, advance: (seconds: number) => void (ms += seconds * 1000) };
+  return {
+    now: () => ms,
+    advance(seconds: number) {
+      ms += seconds * 1000;
+    },
+  };
 }
 
 describe('MemoryNonceStore', () => {
