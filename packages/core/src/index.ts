@@ -62,6 +62,25 @@ export type {
   TokenKind,
 } from './events.js';
 export { TOKEN_KINDS } from './events.js';
+export {
+  type BodyHasher,
+  createBodyHasher,
+  isBodyPending,
+  verifyRequestBody,
+} from './hmac/body-digest.js';
+export {
+  type CanonicalRequestParts,
+  canonicalRequest,
+  EMPTY_BODY_HASH,
+  HMAC_SCHEME,
+  hashBody,
+} from './hmac/canonical-request.js';
+export {
+  createHmacAuthenticator,
+  type HmacAuthenticatorOptions,
+  type HmacService,
+} from './hmac/hmac-authenticator.js';
+export { type SignRequestOptions, signRequest } from './hmac/sign-request.js';
 export { createAuthContext, type IdentityInput } from './identity/create-auth-context.js';
 export type { SessionCheck, SessionResult } from './identity/sessions.js';
 export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-compact-jws.js';

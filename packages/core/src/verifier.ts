@@ -15,6 +15,7 @@ import {
 import { AuthConfigError, AuthError, isAuthError, withRealm } from './errors.js';
 import type { RequestIdentity } from './events.js';
 import { buildAuthContext } from './identity/create-auth-context.js';
+import { identityOf } from './identity/identity-of.js';
 import type { SessionCheck } from './identity/sessions.js';
 import type { KeyEntry } from './keys/key-entry.js';
 import type { IssuerHealth } from './keys/key-source.js';
@@ -401,19 +402,6 @@ function splitOptions(options: VerifierOptions): {
   return { sessions, delegation, policies, rest };
 }
 
-function identityOf(context: AuthContext): RequestIdentity {
-  return {
-    issuer: context.issuer,
-    kind: context.kind,
-    audience: context.audience,
-    ...(context.subject === undefined ? {} : { subject: context.subject }),
-    ...(context.caller === undefined ? {} : { caller: context.caller }),
-    ...(context.tokenId === undefined ? {} : { tokenId: context.tokenId }),
-    ...(context.kind === 'service' && context.user?.subject !== undefined
-      ? { user: context.user.subject }
-      : {}),
-  };
-}
 
 function signedIdentity(
   issuer: string,
