@@ -24,6 +24,8 @@ export interface RequestLike {
 
 /** What the core reads from the connection; Node's `TLSSocket` fits it. */
 export interface RequestSocket {
+  /** The peer's address (also what makes a plain `net.Socket` fit this type). */
+  readonly remoteAddress?: string | undefined;
   /** True on a TLS connection. */
   readonly encrypted?: boolean | undefined;
   /** True when the client certificate was verified against the server's trusted CAs. */
