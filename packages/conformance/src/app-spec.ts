@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import {
   type AuthContext,
   AuthError,
   type Authenticator,
   createAuthContext,
+  createHmacAuthenticator,
+  createVerifier,
   deny,
   isAuthError,
   MemoryRevocationStore,
@@ -59,6 +62,12 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  *   - `GET /whoami`, `GET /orders` requirePermission('orders:read')
  * - `/all`: `serviceAuth({ authenticator: allOf(spec.verifier, apiKeys) })`: `GET /whoami`
  * - `GET /open/guarded`: requirePermission('orders:read') without any serviceAuth
+ * - `/signed`: `serviceAuth({ authenticator: spec.signed })` (HMAC-signed requests), then the
+ *   framework's JSON body parsing wired to check signed bodies (Express `express.json({ verify:
+ *   verifyBody })` and `authErrorHandler()`, Koa `@koa/bodyparser` and `verifyBody()`, Fastify
+ *   nothing: the plugin hooks its parser)
+ *   - `GET /whoami`, `POST /orders` requirePermission('orders:create'), both answering
+ *     {@link echo} with the parsed body ({@link echoBody})
  *
  * The shared options accept service tokens, user tokens and {@link sessions} (tried first).
  *
@@ -70,6 +79,8 @@ export interface AppSpec {
   readonly verifier: Verifier;
   readonly echo: typeof echo;
   readonly appError: typeof appError;
+  /** The HMAC authenticator of `/signed`. */
+  readonly signed: Authenticator;
 }
 
 /**
@@ -138,6 +149,16 @@ export function echo(
   return { auth: auth?.toJSON() ?? null, ...(resource === undefined ? {} : { resource }) };
 }
 
+/**
+ * The body of `/signed` handlers: the auth context and the body as the framework parsed it, with
+ * "no body" (`undefined`, `null`, or the `{}` some parsers make of nothing) as `null`.
+ */
+export function echoBody(auth: AuthContext | null | undefined, body: unknown) {
+  const empty =
+    body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0);
+  return { ...echo(auth), body: empty ? null : body };
+}
+
 /** What the app's own error handler answers, for `/delegated`. */
 export function appError(error: unknown): {
   status: number;
@@ -154,6 +175,22 @@ export function appError(error: unknown): {
   return { status: 500, headers: {}, body: { handledBy: 'app', code: 'internal_error' } };
 }
 
+/**
+ * The {@link AppSpec} for verifier `options`: a verifier of them, and `signed` (by default an
+ * HMAC authenticator with a random secret nobody knows, for suites that do not sign).
+ */
+export function appSpec(options: VerifierOptions, signed?: Authenticator): AppSpec {
+  return {
+    options,
+    verifier: createVerifier(options),
+    echo,
+    appError,
+    signed:
+      signed ??
+      createHmacAuthenticator({ services: { nobody: { secrets: [randomBytes(32)] } }, realm: REALM }),
+  };
+}
+
 /** Keys, the JWKS server and a token minter shared by every scenario. */
 export interface Kit {
   readonly keys: {
@@ -164,6 +201,10 @@ export interface Kit {
   };
   readonly jwks: JwksServer;
   readonly options: VerifierOptions;
+  /** The shared secrets of the services that sign requests to `/signed`. */
+  readonly secrets: { readonly billing: string; readonly batch: string };
+  /** The HMAC authenticator of `/signed`: `billing` may create orders, `batch` has no permission. */
+  readonly signed: Authenticator;
   /** Mints a token of issuer A (see `mint`), or of another issuer/key. */
   token(claims?: ClaimPatch, options?: Partial<MintOptions>): Promise<string>;
   close(): Promise<void>;
@@ -198,10 +239,23 @@ export async function createKit(): Promise<Kit> {
     delegation: { userTokenHeader: USER_TOKEN_HEADER, tokenExchangeIssuers: [ISSUER_STS] },
     policies: policies as readonly Policy[],
   };
+  const secrets = {
+    billing: randomBytes(32).toString('base64url'),
+    batch: randomBytes(32).toString('base64url'),
+  };
+  const signed = createHmacAuthenticator({
+    services: {
+      billing: { secrets: [secrets.billing], permissions: ['orders:create'] },
+      batch: { secrets: [secrets.batch] },
+    },
+    realm: REALM,
+  });
   return {
     keys,
     jwks,
     options,
+    secrets,
+    signed,
     token: (claims = {}, options = {}) => mint({ key: keys.a, issuer: ISSUER_A, claims, ...options }),
     close: () => jwks.close(),
   };

@@ -15,10 +15,12 @@ export interface Call {
   readonly path: string;
   /** Header values; an array sends the header several times (which `fetch` cannot do). */
   readonly headers?: Record<string, string | string[]>;
+  /** The request body, sent as is. */
+  readonly body?: string;
 }
 
 /** Sends one request with `node:http`, on a fresh connection. */
-export function send(baseUrl: string, { method = 'GET', path, headers = {} }: Call): Promise<Reply> {
+export function send(baseUrl: string, { method = 'GET', path, headers = {}, body }: Call): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, baseUrl), { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -36,7 +38,7 @@ export function send(baseUrl: string, { method = 'GET', path, headers = {} }: Ca
       });
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -4,14 +4,13 @@
  * every adapter. Each case must give the same status and code everywhere, never a 500 or a hang,
  * and the attacker's server must never be contacted.
  */
-import { createVerifier } from '@org/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AttackEnvironment,
   attackCases,
   createAttackEnvironment,
 } from '../../core/test/fixtures/attack-corpus.js';
-import { appError, echo } from '../src/app-spec.js';
+import { appSpec } from '../src/app-spec.js';
 import { type Running, send } from '../src/client.js';
 import { targets } from '../src/targets/index.js';
 
@@ -28,7 +27,7 @@ afterAll(async () => {
 describe.each(targets)('$name', (target) => {
   let app: Running;
   beforeAll(async () => {
-    app = await target.start({ options: env.options, verifier: createVerifier(env.options), echo, appError });
+    app = await target.start(appSpec(env.options));
   });
   afterAll(() => app.close());
 

@@ -1,6 +1,5 @@
-import { createVerifier } from '@org/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appError, createKit, echo, type Kit } from '../src/app-spec.js';
+import { appSpec, createKit, type Kit } from '../src/app-spec.js';
 import { type Running, send } from '../src/client.js';
 import { scenarios } from '../src/scenarios.js';
 import { targets } from '../src/targets/index.js';
@@ -19,21 +18,25 @@ it('has at least 40 scenarios with unique names', () => {
 describe.each(targets)('$name', (target) => {
   let app: Running;
   beforeAll(async () => {
-    app = await target.start({ options: kit.options, verifier: createVerifier(kit.options), echo, appError });
+    app = await target.start(appSpec(kit.options, kit.signed));
   });
   afterAll(() => app.close());
 
   it.each(scenarios)('$name', async (scenario) => {
     await scenario.prepare?.(kit, (call) => send(app.url, call));
-    const authorization = await scenario.authorization?.(kit);
-    const reply = await send(app.url, {
-      method: scenario.method ?? 'GET',
+    const method = scenario.method ?? 'GET';
+    const headers = (await scenario.headers?.(kit)) ?? {};
+    const { body } = scenario;
+    const url = new URL(scenario.path, app.url).href;
+    const authorization = await scenario.authorization?.(kit, { url, method, body, headers });
+    const call = {
+      method,
       path: scenario.path,
-      headers: {
-        ...(await scenario.headers?.(kit)),
-        ...(authorization === undefined ? {} : { authorization }),
-      },
-    });
+      headers: { ...headers, ...(authorization === undefined ? {} : { authorization }) },
+      ...(body === undefined ? {} : { body }),
+    };
+    if (scenario.replay) expect((await send(app.url, call)).status).toBe(200);
+    const reply = await send(app.url, call);
     const { expect: expected } = scenario;
     expect({ status: reply.status, wwwAuthenticate: reply.headers['www-authenticate'] ?? null }).toEqual({
       status: expected.status,
@@ -45,6 +48,7 @@ describe.each(targets)('$name', (target) => {
       expect(reply.json).toEqual({
         auth: expected.auth === null ? null : expect.objectContaining(expected.auth),
         ...(expected.resource === undefined ? {} : { resource: expected.resource }),
+        ...(expected.parsedBody === undefined ? {} : { body: expected.parsedBody }),
       });
     }
     if (expected.status !== 500) expect(reply.headers['content-type']).toMatch(/^application\/json/);

@@ -5,11 +5,10 @@
  * server (fetches stay within the cooldown budget). Every loop is bounded in runs and in time.
  */
 import { randomUUID } from 'node:crypto';
-import { createVerifier } from '@org/auth-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttackEnvironment, createAttackEnvironment } from '../../core/test/fixtures/attack-corpus.js';
-import { appError, echo } from '../src/app-spec.js';
+import { appSpec } from '../src/app-spec.js';
 import { type Running, send } from '../src/client.js';
 import { targets } from '../src/targets/index.js';
 
@@ -31,7 +30,7 @@ const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{0,120}$/);
 describe.each(targets)('$name', (target) => {
   let app: Running;
   beforeAll(async () => {
-    app = await target.start({ options: env.options, verifier: createVerifier(env.options), echo, appError });
+    app = await target.start(appSpec(env.options));
     // Warm the key cache, so that the fetch budget below counts only what the fuzzing causes.
     const warm = await send(app.url, {
       path: '/api/whoami',

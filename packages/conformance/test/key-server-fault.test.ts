@@ -3,10 +3,10 @@
  * key was ever fetched the answer is 503 `keys_unavailable` (never 401); once it is back, the same
  * running app answers 200, with no restart; and a later failure is ridden out on cached keys.
  */
-import { createVerifier, type VerifierOptions } from '@org/auth-core';
+import type { VerifierOptions } from '@org/auth-core';
 import { createTestIssuer, startJwksServer, type TestIssuer } from '@org/auth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appError, echo } from '../src/app-spec.js';
+import { appSpec } from '../src/app-spec.js';
 import { type Running, send } from '../src/client.js';
 import { targets } from '../src/targets/index.js';
 
@@ -28,7 +28,7 @@ describe.each(targets)('$name', (target) => {
   let app: Running;
   beforeAll(async () => {
     jwks.fail(500);
-    app = await target.start({ options, verifier: createVerifier(options), echo, appError });
+    app = await target.start(appSpec(options));
   });
   afterAll(() => app.close());
 

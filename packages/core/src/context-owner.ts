@@ -1,4 +1,5 @@
 import type { PolicyEngine } from './authz/policies.js';
+import type { AuthScheme } from './errors.js';
 import type { AuthEventListener } from './events.js';
 
 /** What a guard needs from the verifier behind a request: its event sink, realm, policies and clock. */
@@ -7,6 +8,8 @@ export interface ContextOwner {
   readonly realm: string | undefined;
   readonly policies?: PolicyEngine | undefined;
   readonly now?: (() => number) | undefined;
+  /** The scheme of its challenges when not `Bearer` (an HMAC authenticator's `HMAC-SHA256`). */
+  readonly scheme?: AuthScheme | undefined;
 }
 
 // Set on a Verifier or on an AuthContext it produced. A non-enumerable symbol property rather than

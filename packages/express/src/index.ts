@@ -7,9 +7,11 @@ export {
   allow,
   anyOf,
   createAuthContext,
+  createHmacAuthenticator,
   createVerifier,
   deny,
   isAuthError,
+  MemoryNonceStore,
   type Policy,
   Verifier,
 } from '@org/auth-core';
@@ -27,3 +29,4 @@ export {
 } from './guards.js';
 export type { AuthenticatedRequest, ExpressAuthOptions, ServiceAuthOptions } from './service-auth.js';
 export { serviceAuth } from './service-auth.js';
+export { authErrorHandler, verifyBody } from './signed-body.js';

@@ -39,7 +39,7 @@ describe('types', () => {
     expectTypeOf(requireAnyPermission).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(requireRole).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(requireCaller).returns.toEqualTypeOf<RequestHandler>();
-    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user'>();
+    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user' | 'mtls' | 'hmac'>();
     expectTypeOf(requireCheck).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(fromGuard).returns.toEqualTypeOf<RequestHandler>();
   });

@@ -7,9 +7,11 @@ export {
   allow,
   anyOf,
   createAuthContext,
+  createHmacAuthenticator,
   createVerifier,
   deny,
   isAuthError,
+  MemoryNonceStore,
   type Policy,
   Verifier,
 } from '@org/auth-core';

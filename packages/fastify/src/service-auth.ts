@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import {
   type AdapterOptions,
   AuthConfigError,
@@ -5,11 +6,20 @@ import {
   type Authenticator,
   bindingOf,
   bindRequest,
+  checkSignedBody,
+  createBodyHasher,
   isAuthError,
   resolveAdapterOptions,
+  signsBodies,
   type VerifierOrOptions,
 } from '@org/auth-core';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  preParsingHookHandler,
+  preValidationHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 
 /** A hook usable as `onRequest` or `preHandler`, at application or route level. */
@@ -74,6 +84,42 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   app.decorateRequest('resource', null);
   app.decorate('authenticate', authenticate);
   if (global) app.addHook('onRequest', authenticate);
+  if (signsBodies(verifier)) {
+    app.addHook('preParsing', hashSignedBody);
+    app.addHook('preValidation', checkBody);
+  }
+};
+
+/** Lets a signed request's body stream through a hasher on its way to the content parser. */
+const hashSignedBody: preParsingHookHandler = (request, _reply, payload, done) => {
+  const hasher = createBodyHasher(request.raw);
+  if (hasher === undefined) {
+    done(null, payload);
+    return;
+  }
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      hasher.update(chunk);
+      next(null, chunk);
+    },
+    flush(next) {
+      hasher.finish();
+      next();
+    },
+  });
+  payload.on('error', (error) => tap.destroy(error));
+  done(null, payload.pipe(tap));
+};
+
+/** Once parsed, the body must match the signature; one no parser read fails closed. */
+const checkBody: preValidationHookHandler = (request, reply, done) => {
+  try {
+    checkSignedBody(request.raw);
+  } catch (error) {
+    reject(error, request, reply);
+    return;
+  }
+  done();
 };
 
 /**

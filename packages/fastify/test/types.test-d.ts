@@ -34,7 +34,7 @@ describe('types', () => {
     expectTypeOf(requireAnyPermission).returns.toEqualTypeOf<AuthHook>();
     expectTypeOf(requireRole).returns.toEqualTypeOf<AuthHook>();
     expectTypeOf(requireCaller).returns.toEqualTypeOf<AuthHook>();
-    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user'>();
+    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user' | 'mtls' | 'hmac'>();
     expectTypeOf(requireCheck).returns.toEqualTypeOf<AuthHook>();
     expectTypeOf(fromGuard).returns.toEqualTypeOf<AuthHook>();
     expectTypeOf<AuthHook>().parameters.toEqualTypeOf<[FastifyRequest, FastifyReply]>();

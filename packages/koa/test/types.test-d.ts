@@ -42,7 +42,7 @@ describe('types', () => {
     expectTypeOf(requireAnyPermission).returns.toEqualTypeOf<Middleware>();
     expectTypeOf(requireRole).returns.toEqualTypeOf<Middleware>();
     expectTypeOf(requireCaller).returns.toEqualTypeOf<Middleware>();
-    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user'>();
+    expectTypeOf(requireKind).parameter(0).toEqualTypeOf<'service' | 'user' | 'mtls' | 'hmac'>();
     expectTypeOf(requireCheck).returns.toEqualTypeOf<Middleware>();
     expectTypeOf(fromGuard).returns.toEqualTypeOf<Middleware>();
   });

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import {
   allOf,
   anyOf,
+  authErrorHandler,
   authorize,
   requireAnyPermission,
   requireCaller,
@@ -11,17 +12,18 @@ import {
   requireUser,
   requireUserPermission,
   serviceAuth,
+  verifyBody,
 } from '@org/auth-express';
 import type express from 'express';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { apiKeys, loadDocument, type Target } from '../app-spec.js';
+import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Express 5 and Express 4 (same code; pass the module). */
 export function expressTarget(name: string, createApp: typeof express): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError }) {
+    async start({ options, verifier, echo, appError, signed }) {
       const app = createApp();
       const handler: RequestHandler = (req, res) => void res.json(echo(req.auth));
       const boom: RequestHandler = () => {
@@ -67,6 +69,13 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       const all = createApp.Router();
       all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
       all.get('/whoami', handler);
+      const signedRoutes = createApp.Router();
+      const withBody: RequestHandler = (req, res) => void res.json(echoBody(req.auth, req.body));
+      signedRoutes.use(serviceAuth({ authenticator: signed }), createApp.json({ verify: verifyBody }));
+      signedRoutes.get('/whoami', withBody);
+      signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
+      signedRoutes.use(authErrorHandler());
+      app.use('/signed', signedRoutes);
       app.use('/any', any);
       app.use('/all', all);
       app.use('/api', api);

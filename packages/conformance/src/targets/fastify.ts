@@ -12,14 +12,14 @@ import {
   serviceAuth,
 } from '@org/auth-fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
-import { apiKeys, loadDocument, type Target } from '../app-spec.js';
+import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
 import type { Running } from '../client.js';
 
 /** Fastify 5: each prefix is an encapsulated context with its own registration. */
 export function fastifyTarget(name: string): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError }) {
+    async start({ options, verifier, echo, appError, signed }) {
       const app = Fastify();
       const handler = async (request: FastifyRequest) => echo(request.auth);
       const boom = async () => {
@@ -86,6 +86,15 @@ export function fastifyTarget(name: string): Target {
           all.get('/whoami', handler);
         },
         { prefix: '/all' },
+      );
+      await app.register(
+        async (signedRoutes) => {
+          await signedRoutes.register(serviceAuth, { authenticator: signed });
+          const withBody = async (request: FastifyRequest) => echoBody(request.auth, request.body);
+          signedRoutes.get('/whoami', withBody);
+          signedRoutes.post('/orders', { preHandler: requirePermission('orders:create') }, withBody);
+        },
+        { prefix: '/signed' },
       );
       app.get('/open/guarded', { preHandler: requirePermission('orders:read') }, handler);
 

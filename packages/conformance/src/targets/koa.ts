@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import {
   allOf,
@@ -12,17 +13,18 @@ import {
   requireUser,
   requireUserPermission,
   serviceAuth,
+  verifyBody,
 } from '@org/auth-koa';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import { apiKeys, loadDocument, type Target } from '../app-spec.js';
+import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Koa 3 and Koa 2 (same code; pass the module), with @koa/router. */
 export function koaTarget(name: string, App: typeof Koa): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError }) {
+    async start({ options, verifier, echo, appError, signed }) {
       const app = new App();
       app.silent = true;
       const handler: Middleware = (ctx) => {
@@ -83,6 +85,14 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       const all = new Router({ prefix: '/all' });
       all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
       all.get('/whoami', handler);
+      const signedRoutes = new Router({ prefix: '/signed' });
+      const withBody: Middleware = (ctx) => {
+        ctx.body = echoBody(ctx.state.auth, ctx.request.body);
+      };
+      signedRoutes.use(serviceAuth({ authenticator: signed }), bodyParser(), verifyBody());
+      signedRoutes.get('/whoami', withBody);
+      signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
+      app.use(signedRoutes.routes());
       app.use(any.routes());
       app.use(all.routes());
       for (const router of [api, optional, delegated, open]) app.use(router.routes());

@@ -1,6 +1,7 @@
 import type { AuthContext } from '../auth-context.js';
 import { ownerOf, setOwner } from '../context-owner.js';
 import { AuthConfigError, AuthError, isAuthError, withRealm } from '../errors.js';
+import { markSignsBodies, signsBodies } from '../hmac/body-digest.js';
 import type { RequestLike } from '../token/request.js';
 import type { AuthenticateOptions } from '../verifier.js';
 
@@ -49,6 +50,7 @@ function adopt(composite: Authenticator, authenticators: readonly Authenticator[
     .map((authenticator) => ownerOf(authenticator))
     .find((found) => found !== undefined);
   if (owner !== undefined) setOwner(composite, owner);
+  if (authenticators.some(signsBodies)) markSignsBodies(composite);
   return composite;
 }
 

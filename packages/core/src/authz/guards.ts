@@ -1,6 +1,7 @@
 import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/compose.js';
 import { ownerOf } from '../context-owner.js';
+import { identityOf } from '../identity/identity-of.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
 import { type RequestIdentity, TOKEN_KINDS, type TokenKind } from '../events.js';
 import type { RequestLike } from '../token/request.js';
@@ -50,10 +51,11 @@ export function rejectGuard(
   policy?: string,
 ): AuthError {
   const owner = ownerOf(auth) ?? ownerOf(verifier);
+  const scheme = owner?.scheme === undefined ? {} : { scheme: owner.scheme };
   const error = withRealm(
     auth === undefined
-      ? new AuthError('missing_token')
-      : new AuthError(code, description === undefined ? {} : { description }),
+      ? new AuthError('missing_token', scheme)
+      : new AuthError(code, description === undefined ? scheme : { description, ...scheme }),
     owner?.realm,
   );
   owner?.emit({
@@ -68,17 +70,6 @@ export function rejectGuard(
   return error;
 }
 
-function identityOf(auth: AuthContext): RequestIdentity {
-  return {
-    issuer: auth.issuer,
-    kind: auth.kind,
-    audience: auth.audience,
-    ...(auth.subject === undefined ? {} : { subject: auth.subject }),
-    ...(auth.caller === undefined ? {} : { caller: auth.caller }),
-    ...(auth.tokenId === undefined ? {} : { tokenId: auth.tokenId }),
-    ...(auth.kind === 'service' && auth.user?.subject !== undefined ? { user: auth.user.subject } : {}),
-  };
-}
 
 /**
  * Requires every one of `permissions` (403 `insufficient_permission` otherwise). Wildcards in a

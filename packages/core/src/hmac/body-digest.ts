@@ -64,7 +64,7 @@ export function verifyRequestBody(request: object, body: Uint8Array | string | u
 /** Hashes a body as it streams past, for frameworks that let middleware see the raw stream. */
 export interface BodyHasher {
   update(chunk: Uint8Array | string): void;
-  /** Compares once the whole body went past. @throws {AuthError} `body_mismatch` */
+  /** Records the hash once the whole body went past; {@link checkSignedBody} compares it. */
   finish(): void;
 }
 
@@ -82,11 +82,24 @@ export function createBodyHasher(request: object): BodyHasher | undefined {
       hash.update(chunk);
     },
     finish() {
-      const state = stateOf(request);
-      state.received = bytes === 0 ? hashBody(undefined) : hash.digest('base64url');
-      if (state.expected !== undefined) compare(state.expected, state.received);
+      stateOf(request).received = bytes === 0 ? hashBody(undefined) : hash.digest('base64url');
     },
   };
+}
+
+/**
+ * After the body was read: throws when a signed request's body does not match its signature, or
+ * was never seen (fails closed). Does nothing for requests that were not signed.
+ *
+ * @throws {AuthError} `body_mismatch`
+ */
+export function checkSignedBody(request: object): void {
+  const state = (request as { [BODY]?: BodyState })[BODY];
+  if (state?.expected === undefined) return;
+  if (state.received === undefined) {
+    throw uncheckableBody(request, 'request body could not be checked against its signature');
+  }
+  compare(state.expected, state.received);
 }
 
 /** True when the request announces a body (chunked, or a non-zero `Content-Length`). */
@@ -94,4 +107,30 @@ export function announcesBody(headers: Readonly<Record<string, unknown>>): boole
   if (headers['transfer-encoding'] !== undefined) return true;
   const length = headers['content-length'];
   return typeof length === 'string' && length !== '0' && length !== '';
+}
+
+const SIGNS_BODIES: unique symbol = Symbol('@org/auth-core signs bodies');
+
+/** @internal marks an authenticator that accepts signed request bodies (HMAC, or a composition of one). */
+export function markSignsBodies(authenticator: object): void {
+  Object.defineProperty(authenticator, SIGNS_BODIES, { value: true });
+}
+
+/**
+ * True when `authenticator` may accept requests whose body is signed, so that an adapter knows
+ * it must check bodies (Fastify adds its body hooks only then).
+ */
+export function signsBodies(authenticator: object): boolean {
+  return (authenticator as { [SIGNS_BODIES]?: true })[SIGNS_BODIES] === true;
+}
+
+/**
+ * A signed request's body cannot be checked (too large, or already consumed by code that did not
+ * keep it): the rejection, with the realm and audit event of the authenticator that accepted the
+ * signature. Fails closed.
+ */
+export function uncheckableBody(request: object, description: string): AuthError {
+  const error = new AuthError('body_mismatch', { description, scheme: HMAC_SCHEME });
+  const expected = (request as { [BODY]?: BodyState })[BODY]?.expected;
+  return expected === undefined ? error : expected.reject(error);
 }

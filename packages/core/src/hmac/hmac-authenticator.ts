@@ -11,7 +11,7 @@ import { type Duration, parseDuration } from '../options/duration.js';
 import { MemoryNonceStore } from '../replay/memory-nonce-store.js';
 import type { NonceStore } from '../replay/nonce-store.js';
 import { headerCount, headerValue, type RequestLike, requestTarget } from '../token/request.js';
-import { announcesBody, expectBodyHash } from './body-digest.js';
+import { announcesBody, expectBodyHash, markSignsBodies } from './body-digest.js';
 import { canonicalRequest, EMPTY_BODY_HASH, HMAC_SCHEME, hmacOf } from './canonical-request.js';
 import { parseSignatureParams, type SignatureParams } from './signature-header.js';
 
@@ -222,7 +222,7 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
     return { context, params };
   }
 
-  const owner = { emit, realm, now };
+  const owner = { emit, realm, now, scheme: HMAC_SCHEME } as const;
   const authenticator: Authenticator = {
     async authenticate(request, authOptions = {}) {
       let identity: RequestIdentity = { kind: 'hmac' };
@@ -248,6 +248,7 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
     },
   };
   setOwner(authenticator, owner);
+  markSignsBodies(authenticator);
   return authenticator;
 }
 
