@@ -1,3 +1,4 @@
+export { RedisNonceStore, type RedisNonceStoreOptions } from './redis-nonce-store.js';
 export {
   type RedisCommands,
   RedisRevocationStore,

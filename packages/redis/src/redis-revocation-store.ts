@@ -1,4 +1,5 @@
 import type { RevocationQuery, RevocationStore } from '@org/auth-core';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * The Redis commands the store uses, as `ioredis` 5 exposes them. Pass an `ioredis` client (or a
@@ -168,14 +169,15 @@ export class RedisRevocationStore implements RevocationStore {
   async isRevoked(query: RevocationQuery): Promise<boolean> {
     let operation: RedisStoreErrorContext['operation'] = 'isRevoked';
     try {
-      if (await this.#withTimeout(this.#revoked(query))) return true;
+      if (await withTimeout(this.#revoked(query), this.#timeout)) return true;
       if (!this.#oneTime) return false;
       // Replay protection needs an id; a token without one cannot be proven unused.
       if (query.tokenId === undefined) return true;
       operation = 'markUsed';
       const ttl = Math.max(1, this.#ttl(query.expiresAt));
-      const first = await this.#withTimeout(
+      const first = await withTimeout(
         this.#client.set(this.#key('used', query.issuer, query.tokenId), '1', 'EX', ttl, 'NX'),
+        this.#timeout,
       );
       return first === null;
     } catch (cause) {
@@ -216,17 +218,6 @@ export class RedisRevocationStore implements RevocationStore {
 
   #ttl(until: number): number {
     return Math.ceil(until - this.#now() / 1000 + this.#leeway);
-  }
-
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer from Redis within ${this.#timeout} ms`)),
-        this.#timeout,
-      );
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }
 
