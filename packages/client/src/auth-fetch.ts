@@ -1,3 +1,4 @@
+import { type AuthFetchDpopOptions, DpopSession } from './dpop/dpop-session.js';
 import { AuthClientError, AuthConfigError } from './errors.js';
 import type { TokenClient } from './token-client.js';
 
@@ -19,6 +20,13 @@ export interface AuthFetchOptions {
   readonly scope?: string;
   /** The underlying `fetch`. Default: the global `fetch` (undici options such as `dispatcher` pass through). */
   readonly fetch?: typeof globalThis.fetch;
+  /**
+   * DPoP (RFC 9449): send `Authorization: DPoP <token>` with a fresh `DPoP` proof signed by
+   * `key` on every request; on 401 `use_dpop_nonce` with a `DPoP-Nonce`, retry once with that
+   * nonce, and keep the latest nonce of each origin for the next requests. The tokens must be
+   * bound to the key: `cnf: { jkt: jwkThumbprint(key.publicJwk) }`. Default: bearer tokens.
+   */
+  readonly dpop?: AuthFetchDpopOptions;
 }
 
 function resolverOf(
@@ -47,16 +55,22 @@ function resolverOf(
   return (url) => map.get(url.origin);
 }
 
-// RFC 6750 §3: a rejected token is answered 401 with error="invalid_token".
-function isInvalidToken(response: Response): boolean {
+// RFC 6750 §3: a rejected token is answered 401 with error="invalid_token" (RFC 9449 §7.1: in a
+// DPoP challenge for DPoP requests).
+function isInvalidToken(response: Response, dpop: boolean): boolean {
   if (response.status !== 401) return false;
   const challenge = response.headers.get('www-authenticate') ?? '';
-  return /^\s*bearer\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token"?/i.test(challenge);
+  return (
+    (dpop ? /^\s*(?:bearer|dpop)\b/i : /^\s*bearer\b/i).test(challenge) &&
+    /\berror\s*=\s*"?invalid_token"?/i.test(challenge)
+  );
 }
 
 /**
  * A `fetch` that attaches `Authorization: Bearer <token>` for the request's audience and, on a
  * 401 `invalid_token`, retries once with a fresh token. Same signature as the platform `fetch`.
+ * With `dpop: { key }`, sends `Authorization: DPoP <token>` and a fresh `DPoP` proof instead, and
+ * handles server nonces (see {@link AuthFetchOptions.dpop}).
  *
  * @throws {AuthClientError} `no_audience` for a target without audience; token errors as `getToken` throws them
  * @example
@@ -75,6 +89,10 @@ export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fe
   if (typeof baseFetch !== 'function') throw new AuthConfigError('fetch', 'expected a fetch function');
   const { tokens, scope } = options;
   const tokenOptions = scope === undefined ? {} : { scope };
+  if (options.dpop !== undefined && (typeof options.dpop !== 'object' || options.dpop === null)) {
+    throw new AuthConfigError('dpop', 'expected { key } with the private key the tokens are bound to');
+  }
+  const dpop = options.dpop === undefined ? undefined : new DpopSession(options.dpop);
 
   return async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input);
@@ -86,17 +104,33 @@ export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fe
     const replayable =
       !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.bodyUsed);
 
-    const send = (token: string, original: boolean): Promise<Response> => {
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+
+    // A Request's body is read by fetch: every attempt but the last gets a clone.
+    const target = (last: boolean) =>
+      input instanceof Request && !last && replayable ? input.clone() : input;
+
+    const send = async (token: string, original: boolean): Promise<Response> => {
       const headers = new Headers(input instanceof Request ? input.headers : undefined);
       for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
-      headers.set('authorization', `Bearer ${token}`);
-      const target = input instanceof Request ? (original && replayable ? input.clone() : input) : input;
-      return baseFetch(target, { ...init, headers });
+      if (dpop === undefined) {
+        headers.set('authorization', `Bearer ${token}`);
+        return baseFetch(target(!original), { ...init, headers });
+      }
+      const proven = await dpop.headers(method, url, token);
+      headers.set('authorization', proven.authorization);
+      headers.set('dpop', proven.dpop);
+      const response = await baseFetch(target(false), { ...init, headers });
+      // RFC 9449 §8: one retry with the nonce the server asked for.
+      if (!dpop.observe(url, response, proven.nonce) || !replayable) return response;
+      await response.body?.cancel();
+      headers.set('dpop', (await dpop.headers(method, url, token)).dpop);
+      return baseFetch(target(!original), { ...init, headers });
     };
 
     const token = await tokens.getToken(audience, tokenOptions);
     const response = await send(token, true);
-    if (!isInvalidToken(response) || !replayable) return response;
+    if (!isInvalidToken(response, dpop !== undefined) || !replayable) return response;
     const fresh = await tokens.getToken(audience, { ...tokenOptions, rejectedToken: token });
     if (fresh === token) return response;
     await response.body?.cancel();

@@ -1,5 +1,11 @@
-export type { Duration } from '@org/auth-core';
+export { type Duration, type JwkLike, jwkThumbprint } from '@org/auth-core';
 export { type AudienceResolver, type AuthFetchOptions, createAuthFetch } from './auth-fetch.js';
+export {
+  createDpopProof,
+  type DpopKey,
+  type DpopProofOptions,
+} from './dpop/create-dpop-proof.js';
+export type { AuthFetchDpopOptions } from './dpop/dpop-session.js';
 export {
   AuthClientError,
   type AuthClientErrorCode,
@@ -36,6 +42,7 @@ export {
   type ClientCredentialsSourceOptions,
   createClientCredentialsSource,
 } from './sources/client-credentials.js';
+export type { Confirmation } from './sources/confirmation.js';
 export { createSelfSignedSource, type SelfSignedSourceOptions } from './sources/self-signed.js';
 export type { IssuedToken, TokenRequest, TokenSource } from './sources/token-source.js';
 export {

@@ -7,7 +7,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthEvent, VerifierOptions } from '@org/auth-core';
+import { type AuthEvent, signRequest, type VerifierOptions } from '@org/auth-core';
+import { expect } from 'vitest';
 
 export const ISSUER = 'https://auth.test';
 const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
@@ -55,4 +56,43 @@ export async function withServer<T>(handler: RequestListener, run: (url: string)
 /** GET with an optional bearer token. */
 export function get(url: string, bearer?: string): Promise<Response> {
   return fetch(url, bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } });
+}
+
+/**
+ * Checks a README's signed-requests example served at `url` (billing may create orders, with
+ * `secret`): a signed JSON body is accepted and parsed, another body than the signed one is 401.
+ */
+export async function expectSignedRequestsExample(url: string, secret: string): Promise<void> {
+  const post = (body: string, signedBody = body) =>
+    fetch(`${url}/orders`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        authorization: signRequest({
+          keyId: 'billing',
+          secret,
+          method: 'POST',
+          url: `${url}/orders`,
+          headers: { 'content-type': 'application/json' },
+          body: signedBody,
+        }),
+      },
+    });
+  const created = await post('{"sku":"A1"}');
+  expect(created.status).toBe(201);
+  expect(await created.json()).toEqual({ createdBy: 'billing', order: { sku: 'A1' } });
+  const tampered = await post('{"sku":"A1","qty":1000}', '{"sku":"A1"}');
+  expect(tampered.status).toBe(401);
+  expect(tampered.headers.get('www-authenticate')).toBe(
+    'HMAC-SHA256 realm="orders", error="invalid_token", error_description="request body does not match its signature"',
+  );
+  expect(await tampered.json()).toEqual({
+    error: 'invalid_token',
+    error_description: 'request body does not match its signature',
+    code: 'body_mismatch',
+  });
+  const unsigned = await fetch(`${url}/orders`, { method: 'POST' });
+  expect(unsigned.status).toBe(401);
+  expect(unsigned.headers.get('www-authenticate')).toBe('HMAC-SHA256 realm="orders"');
 }

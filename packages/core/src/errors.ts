@@ -246,6 +246,11 @@ export interface AuthErrorOptions {
   readonly challengeParams?: Readonly<Record<string, string>>;
   /** Extra response headers, e.g. `DPoP-Nonce` with `use_dpop_nonce`. */
   readonly extraHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Further challenges, already formatted (see {@link challenge}), appended to `WWW-Authenticate`
+   * after this error's own, e.g. `DPoP algs="ES256"` next to a Bearer challenge (RFC 9449 §7.2).
+   */
+  readonly additionalChallenges?: readonly string[];
 }
 
 /**
@@ -337,13 +342,10 @@ function buildHeaders(
   }
   return {
     ...extra,
-    'WWW-Authenticate': challenge(
-      scheme,
-      info.challengeError,
-      description,
-      options.realm,
-      options.challengeParams,
-    ),
+    'WWW-Authenticate': [
+      challenge(scheme, info.challengeError, description, options.realm, options.challengeParams),
+      ...(options.additionalChallenges ?? []),
+    ].join(', '),
   };
 }
 

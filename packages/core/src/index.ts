@@ -36,7 +36,16 @@ export {
   type PolicyOutcome,
 } from './authz/policies.js';
 export type { RoleMap } from './authz/role-map.js';
+export type { CertificateBinding } from './binding/certificate-binding.js';
 export type { DelegationOptions } from './delegation/delegation.js';
+export {
+  DEFAULT_DPOP_ALGORITHMS,
+  type DpopAlgorithm,
+  type DpopNonceOptions,
+  type DpopOptions,
+  type DpopOrigin,
+} from './dpop/dpop-options.js';
+export { type JwkLike, jwkThumbprint } from './dpop/jwk-thumbprint.js';
 export {
   AUTH_ERROR_CODES,
   AuthConfigError,
@@ -64,8 +73,11 @@ export type {
 export { TOKEN_KINDS } from './events.js';
 export {
   type BodyHasher,
+  checkSignedBody,
   createBodyHasher,
   isBodyPending,
+  signsBodies,
+  uncheckableBody,
   verifyRequestBody,
 } from './hmac/body-digest.js';
 export {
@@ -87,6 +99,13 @@ export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-c
 export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
 export type { KeyMaterial } from './keys/key-entry.js';
 export type { IssuerHealth } from './keys/key-source.js';
+export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
+export type { MtlsIdentityRule } from './mtls/identity-rule.js';
+export {
+  createMtlsAuthenticator,
+  type MtlsAuthenticatorOptions,
+} from './mtls/mtls-authenticator.js';
+export type { MtlsGrant } from './mtls/mtls-grants.js';
 export { type Duration, parseDuration } from './options/duration.js';
 export type {
   AuthCheck,

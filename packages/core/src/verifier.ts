@@ -2,6 +2,7 @@ import { AuthContext, type Claims } from './auth-context.js';
 import type { CallerPatterns } from './authz/caller-patterns.js';
 import { grantsOf } from './authz/grants.js';
 import { type Policy, PolicyEngine } from './authz/policies.js';
+import { checkCertificateBinding } from './binding/certificate-binding.js';
 import { VerifiedTokenCache } from './cache/verified-token-cache.js';
 import { checkTime } from './claims/check-time.js';
 import { checkTokenClaims, type TokenFacts } from './claims/check-token-claims.js';
@@ -12,6 +13,8 @@ import {
   compileDelegation,
   type DelegationOptions,
 } from './delegation/delegation.js';
+import { boundThumbprint, refuseBoundToken, type TokenPresentation } from './dpop/dpop-policy.js';
+import { extractDpopOrBearerToken } from './dpop/extract-dpop-token.js';
 import { AuthConfigError, AuthError, isAuthError, withRealm } from './errors.js';
 import type { RequestIdentity } from './events.js';
 import { buildAuthContext } from './identity/create-auth-context.js';
@@ -104,16 +107,23 @@ export class Verifier {
       if (session !== undefined) return session;
     }
     let token: string | undefined;
+    let presentation: TokenPresentation = 'Bearer';
     try {
-      token = this.#extract(request);
+      if (this.#options.dpop === undefined) {
+        token = this.#extract(request);
+      } else {
+        const presented = this.#extractDpop(request);
+        token = presented?.token;
+        presentation = presented?.scheme ?? 'Bearer';
+      }
       if (token === undefined) {
         if (options.optional) return undefined;
         throw new AuthError('missing_token');
       }
     } catch (error) {
-      throw this.#rejected(error, {});
+      throw this.#rejected(error, {}, presentation);
     }
-    const context = await this.#verify(token, request);
+    const context = await this.#verify(token, request, presentation);
     const header = this.#delegation?.header;
     const forwarded = header === undefined ? 0 : headerCount(request, header);
     if (header === undefined || forwarded === 0) return context;
@@ -123,6 +133,10 @@ export class Verifier {
   /**
    * Verifies a token string: structure, issuer, algorithm, signature, time claims, kind,
    * audience, lifetime, callers, revocation and custom checks, in that order.
+   *
+   * The token counts as presented as a bearer token: a DPoP-bound token (`cnf.jkt`) is refused,
+   * and with `dpop: { required: true }` so is every other. Use {@link Verifier.authenticate} for
+   * DPoP, which reads the scheme and the proof from the request.
    *
    * @throws {AuthError} for every rejection
    */
@@ -136,6 +150,21 @@ export class Verifier {
    */
   async ready(): Promise<void> {
     await Promise.all([...this.#options.issuers.values()].map((issuer) => issuer.keys.ready()));
+  }
+
+  /**
+   * A fresh DPoP server nonce (RFC 9449 §8.2), to send as `DPoP-Nonce` on any response so that
+   * clients need no extra round trip; `undefined` unless `dpop.nonce` is configured. Rejections
+   * that need a nonce (`use_dpop_nonce`) carry one already.
+   *
+   * @example
+   * ```ts
+   * const nonce = verifier.dpopNonce();
+   * if (nonce !== undefined) res.setHeader('DPoP-Nonce', nonce);
+   * ```
+   */
+  dpopNonce(): string | undefined {
+    return this.#options.dpop?.nonce(this.#options.now());
   }
 
   /** Stops background key refreshes (see `backgroundRefresh`); call it on shutdown. */
@@ -168,7 +197,7 @@ export class Verifier {
     } catch (error) {
       throw this.#rejected(error, identityOf(context));
     }
-    const user = await this.#verify(token, request);
+    const user = await this.#verify(token, request, 'forwarded');
     if (user.kind !== 'user') {
       throw this.#rejected(
         new AuthError('invalid_token_type', { description: 'the forwarded token is not a user token' }),
@@ -217,7 +246,20 @@ export class Verifier {
     });
   }
 
-  async #verify(token: string, request: RequestLike | undefined): Promise<AuthContext> {
+  /** `Authorization: DPoP` or, failing that, the bearer token (only with the `dpop` option). */
+  #extractDpop(request: RequestLike): ReturnType<typeof extractDpopOrBearerToken> {
+    const { maxTokenLength, queryParameter } = this.#options;
+    return extractDpopOrBearerToken(request, {
+      queryParameter,
+      ...(maxTokenLength === undefined ? {} : { maxTokenLength }),
+    });
+  }
+
+  async #verify(
+    token: string,
+    request: RequestLike | undefined,
+    presentation: TokenPresentation = 'Bearer',
+  ): Promise<AuthContext> {
     const options = this.#options;
     const nowMs = options.now();
     const now = nowMs / 1000;
@@ -248,6 +290,16 @@ export class Verifier {
       }
       const { context } = verified;
       identity = verified.identity;
+      // Every request, cache hits included: the binding depends on how this request presents
+      // the token, and a DPoP proof is new each time (RFC 9449 §4.3).
+      const dpop = options.dpop;
+      if (dpop === undefined) refuseBoundToken(verified.payload);
+      else {
+        const proving = dpop.check(boundThumbprint(verified.payload), token, request, presentation, nowMs);
+        if (proving !== undefined) await proving;
+      }
+      // Per request, also on a cache hit: the binding is to this connection, not to the token.
+      checkCertificateBinding(verified.payload, request, options.requireCertificateBinding);
       if (verified.callers !== undefined && !verified.callers.matches(context.caller)) {
         throw new AuthError('caller_not_allowed');
       }
@@ -258,7 +310,7 @@ export class Verifier {
       if (options.listening) options.emit({ type: 'accepted', cached, ...identity });
       return context;
     } catch (error) {
-      throw this.#rejected(error, identity);
+      throw this.#rejected(error, identity, presentation);
     }
   }
 
@@ -348,9 +400,11 @@ export class Verifier {
     if (revoked) throw new AuthError('token_revoked');
   }
 
-  #rejected(error: unknown, identity: RequestIdentity): unknown {
+  #rejected(error: unknown, identity: RequestIdentity, presentation: TokenPresentation = 'Bearer'): unknown {
     if (!isAuthError(error)) return error;
-    const rejection = withRealm(error, this.#options.realm);
+    const dpop = this.#options.dpop;
+    const withinRealm = withRealm(error, this.#options.realm);
+    const rejection = dpop === undefined ? withinRealm : dpop.challenge(withinRealm, presentation);
     this.#options.emit({
       type: 'rejected',
       code: rejection.code,
@@ -401,7 +455,6 @@ function splitOptions(options: VerifierOptions): {
   }
   return { sessions, delegation, policies, rest };
 }
-
 
 function signedIdentity(
   issuer: string,

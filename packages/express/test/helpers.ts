@@ -1,4 +1,5 @@
 export {
+  expectSignedRequestsExample,
   get,
   ISSUER,
   token,

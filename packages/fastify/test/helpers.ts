@@ -1,1 +1,7 @@
-export { get, ISSUER, token, verifierOptions } from '../../conformance/src/adapter-test-helpers.js';
+export {
+  expectSignedRequestsExample,
+  get,
+  ISSUER,
+  token,
+  verifierOptions,
+} from '../../conformance/src/adapter-test-helpers.js';

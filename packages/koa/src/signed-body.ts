@@ -9,13 +9,6 @@ export interface VerifyBodyOptions {
   readonly limit?: number;
 }
 
-declare module 'koa' {
-  interface Request {
-    /** The raw body text, as `@koa/bodyparser` and `koa-bodyparser` keep it. */
-    rawBody?: string;
-  }
-}
-
 async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -53,7 +46,8 @@ export function verifyBody(options: VerifyBodyOptions = {}): Middleware {
   return async (ctx, next) => {
     if (isBodyPending(ctx.req)) {
       try {
-        const raw = ctx.request.rawBody;
+        // `@koa/bodyparser` and `koa-bodyparser` keep the parsed text as `rawBody`.
+        const raw = (ctx.request as { rawBody?: unknown }).rawBody;
         if (typeof raw === 'string') {
           verifyRequestBody(ctx.req, raw);
         } else if (ctx.req.readable && !ctx.req.readableDidRead) {

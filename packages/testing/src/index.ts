@@ -1,3 +1,11 @@
+export type {
+  CertificateUsage,
+  IssueCertificateOptions,
+  TestCertificate,
+  TestCertificateAuthority,
+  TestCertificateAuthorityOptions,
+} from './certificates.js';
+export { createTestCertificateAuthority } from './certificates.js';
 export type { JwksServer, JwksServerMode, JwksServerOptions, JwksSource } from './jwks-server.js';
 export { startJwksServer } from './jwks-server.js';
 export type { GenerateTestKeyOptions, JsonWebKeySet, TestAlgorithm, TestKey } from './keys.js';

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type X509Certificate } from 'node:crypto';
 import { type Duration, parseDuration } from '@org/auth-core';
 import { SignJWT } from 'jose';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import { KeyRing } from '../keys/key-ring.js';
 import type { SigningKey } from '../keys/signing-key.js';
+import { type Confirmation, compileConfirmation } from './confirmation.js';
 import type { IssuedToken, TokenRequest, TokenSource } from './token-source.js';
 
 /** Options of {@link createSelfSignedSource}. */
@@ -26,6 +27,19 @@ export interface SelfSignedSourceOptions {
   readonly scope?: string;
   /** Extra claims; they cannot replace the registered ones (`iss`, `aud`, `exp`, ...). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * This service's TLS client certificate (PEM or `X509Certificate`): every token is bound to it
+   * with `cnf: { 'x5t#S256': <thumbprint> }` (RFC 8705 §3), so a receiver accepts it only over a
+   * mutual-TLS connection that presents this certificate; a stolen token is useless elsewhere.
+   * Default: none (bearer tokens).
+   */
+  readonly certificate?: string | X509Certificate;
+  /**
+   * Confirmation members to put in the `cnf` claim as they are: `x5t#S256` (a certificate
+   * thumbprint) and/or `jkt` (a DPoP key thumbprint, RFC 9449). Merged with `certificate` into one
+   * `cnf`; cannot be combined with `claims.cnf`. Default: none.
+   */
+  readonly confirmation?: Confirmation;
   /** The marker of service tokens. Default `{ claim: 'source', value: 'microservice' }`; `false` for none. */
   readonly marker?: { readonly claim: string; readonly value: string | number | boolean } | false;
   /** `typ` header. Default `'JWT'`. */
@@ -89,6 +103,7 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
   ) {
     throw new AuthConfigError('permissions', 'expected an array of strings');
   }
+  const cnf = compileConfirmation(options.certificate, options.confirmation, options.claims);
   const marker = options.marker ?? { claim: 'source', value: 'microservice' };
   const typ = options.typ ?? 'JWT';
   const now = options.now ?? Date.now;
@@ -109,6 +124,7 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
         ...(marker === false ? {} : { [marker.claim]: marker.value }),
         ...(options.permissions === undefined ? {} : { permissions: [...options.permissions] }),
         ...(scope === undefined ? {} : { scope }),
+        ...(cnf === undefined ? {} : { cnf }),
         iss: issuer,
         sub: subject,
         aud: audience,

@@ -1,6 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { CallerPatterns } from '../authz/caller-patterns.js';
 import { type CompiledRoleMap, compileRoleMap } from '../authz/role-map.js';
+import { compileCertificateBinding } from '../binding/certificate-binding.js';
+import { compileDpop } from '../dpop/dpop-options.js';
+import type { DpopPolicy } from '../dpop/dpop-policy.js';
 import { AuthConfigError } from '../errors.js';
 import { type AuthEventListener, safeListener, type TokenKind } from '../events.js';
 import {
@@ -78,6 +81,10 @@ export interface CompiledOptions {
   /** False without an `onEvent` listener: the hot path then builds no event objects. */
   readonly listening: boolean;
   readonly now: () => number;
+  /** `certificateBinding: 'required'`: every token must be bound to the client certificate. */
+  readonly requireCertificateBinding: boolean;
+  /** The `dpop` option, compiled; undefined when DPoP is off. */
+  readonly dpop: DpopPolicy | undefined;
 }
 
 const TOP_LEVEL_OPTIONS = [
@@ -105,6 +112,8 @@ const TOP_LEVEL_OPTIONS = [
   'remoteKeys',
   'fetch',
   'now',
+  'dpop',
+  'certificateBinding',
 ];
 const REMOTE_OPTIONS = [
   'cacheMaxAge',
@@ -259,6 +268,8 @@ export function compileOptions(options: VerifierOptions): CompiledOptions {
     emit,
     listening: options.onEvent !== undefined,
     now,
+    dpop: compileDpop(options, now),
+    requireCertificateBinding: compileCertificateBinding(options.certificateBinding),
   };
 
   function compileRules(

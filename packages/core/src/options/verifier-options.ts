@@ -2,7 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
 import type { Policy } from '../authz/policies.js';
 import type { RoleMap } from '../authz/role-map.js';
+import type { CertificateBinding } from '../binding/certificate-binding.js';
 import type { DelegationOptions } from '../delegation/delegation.js';
+import type { DpopOptions } from '../dpop/dpop-options.js';
 import type { AuthEventListener } from '../events.js';
 import type { SessionCheck } from '../identity/sessions.js';
 import type { Algorithm } from '../keys/algorithms.js';
@@ -225,4 +227,22 @@ export interface VerifierOptions {
    * nothing allowing is 403 `policy_denied`. Default: none.
    */
   readonly policies?: readonly Policy[];
+  /**
+   * DPoP sender-constrained tokens (RFC 9449): accept `Authorization: DPoP <token>` with a `DPoP`
+   * proof, and accept a token with `cnf.jkt` only that way. Default: off, and then a token with
+   * `cnf.jkt` is always refused (a bound token is never a bearer token). See {@link DpopOptions}
+   * for `required`, `algorithms`, `origin` (read it before relying on the Host header), the proof
+   * age window, the replay store and server nonces. Cannot be combined with `extractToken`.
+   */
+  readonly dpop?: DpopOptions;
+  /**
+   * Certificate-bound tokens (RFC 8705 §3). A token whose `cnf` claim has `x5t#S256` is always
+   * accepted only over a TLS connection whose client certificate has that SHA-256 thumbprint
+   * (whether or not the certificate chains to a CA the server trusts: the handshake proved the
+   * client holds its key); otherwise 401 `certificate_mismatch`. `'required'` also refuses every
+   * token without that binding ("token is not bound to a client certificate"). The server must
+   * ask for client certificates (`https.createServer({ requestCert: true, ... })`), and behind a
+   * proxy that terminates TLS the binding cannot be checked. Default `'optional'`.
+   */
+  readonly certificateBinding?: CertificateBinding;
 }
