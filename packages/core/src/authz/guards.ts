@@ -1,9 +1,9 @@
 import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/compose.js';
 import { ownerOf } from '../context-owner.js';
-import { identityOf } from '../identity/identity-of.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
 import { type RequestIdentity, TOKEN_KINDS, type TokenKind } from '../events.js';
+import { identityOf } from '../identity/identity-of.js';
 import type { RequestLike } from '../token/request.js';
 import type { Verifier } from '../verifier.js';
 import { CallerPatterns } from './caller-patterns.js';
@@ -69,7 +69,6 @@ export function rejectGuard(
   });
   return error;
 }
-
 
 /**
  * Requires every one of `permissions` (403 `insufficient_permission` otherwise). Wildcards in a
