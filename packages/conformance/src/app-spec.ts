@@ -1,19 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import {
   type AuthContext,
   AuthError,
   type Authenticator,
   createAuthContext,
   createHmacAuthenticator,
+  createMtlsAuthenticator,
   createVerifier,
   deny,
   isAuthError,
+  jwkThumbprint,
   MemoryRevocationStore,
   type Policy,
   type Verifier,
   type VerifierOptions,
 } from '@org/auth-core';
-import type { Running } from './client.js';
+import { createTestCertificateAuthority, type TestCertificate } from '@org/auth-testing';
+import type { ClientTls, Running } from './client.js';
 import { type JwksServer, startJwksServer } from './jwks-server.js';
 import { type ClaimPatch, createSigningKey, type MintOptions, mint, type SigningKey } from './tokens.js';
 
@@ -68,6 +71,12 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  *   nothing: the plugin hooks its parser)
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create'), both answering
  *     {@link echo} with the parsed body ({@link echoBody})
+ * - each of `spec.groups`: `serviceAuth({ authenticator })` under its prefix, with `GET /whoami`,
+ *   `GET /orders` requirePermission('orders:read'), `GET /internal`
+ *   requireCaller('spiffe://prod/ns/billing/*') and `GET /bound` requireBoundToken()
+ *
+ * With `spec.tls`, the app is served over HTTPS, asking for client certificates and letting
+ * unverified ones through to the application (`requestCert: true, rejectUnauthorized: false`).
  *
  * The shared options accept service tokens, user tokens and {@link sessions} (tried first).
  *
@@ -81,6 +90,29 @@ export interface AppSpec {
   readonly appError: typeof appError;
   /** The HMAC authenticator of `/signed`. */
   readonly signed: Authenticator;
+  /** Authenticated route groups every target builds the same way (see above). */
+  readonly groups: readonly AuthGroup[];
+  /** Serve over HTTPS with this key and certificate, trusting client certificates of `ca`. */
+  readonly tls?: ServerTls;
+}
+
+/** A prefix whose routes authenticate with `authenticator`. */
+export interface AuthGroup {
+  readonly prefix: string;
+  readonly authenticator: Authenticator;
+}
+
+/** The HTTPS options of a target. */
+export interface ServerTls {
+  readonly key: string;
+  readonly cert: string;
+  /** The CA of trusted client certificates. */
+  readonly ca: string;
+}
+
+/** `https.createServer` options for a target: ask for client certificates, let the app decide. */
+export function httpsOptions(tls: ServerTls) {
+  return { ...tls, requestCert: true, rejectUnauthorized: false };
 }
 
 /**
@@ -179,15 +211,50 @@ export function appError(error: unknown): {
  * The {@link AppSpec} for verifier `options`: a verifier of them, and `signed` (by default an
  * HMAC authenticator with a random secret nobody knows, for suites that do not sign).
  */
-export function appSpec(options: VerifierOptions, signed?: Authenticator): AppSpec {
+export function appSpec(options: VerifierOptions, kit?: Kit): AppSpec {
   return {
     options,
     verifier: createVerifier(options),
     echo,
     appError,
     signed:
-      signed ??
+      kit?.signed ??
       createHmacAuthenticator({ services: { nobody: { secrets: [randomBytes(32)] } }, realm: REALM }),
+    groups: kit?.groups ?? [],
+    ...(kit === undefined ? {} : { tls: kit.tls.server }),
+  };
+}
+
+/**
+ * Client certificates of the suite: `billing` (spiffe://prod/ns/billing/sa/api) and `shop`
+ * (spiffe://prod/ns/shop/sa/web) from the trusted CA; `expired` (billing's identity, expired);
+ * `untrusted` (billing's identity, from another CA); `unnamed` (trusted, with a DNS name only).
+ */
+export type ClientCertificate = 'billing' | 'shop' | 'expired' | 'untrusted' | 'unnamed';
+export const BILLING_SPIFFE_ID = 'spiffe://prod/ns/billing/sa/api';
+
+function createTls(): Kit['tls'] {
+  const ca = createTestCertificateAuthority({ name: 'Conformance CA' });
+  const other = createTestCertificateAuthority({ name: 'Untrusted CA' });
+  const server = ca.issue({ ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'server' });
+  const clients: Record<ClientCertificate, TestCertificate> = {
+    billing: ca.issue({ uris: [BILLING_SPIFFE_ID] }),
+    shop: ca.issue({ uris: ['spiffe://prod/ns/shop/sa/web'] }),
+    expired: ca.issue({
+      uris: [BILLING_SPIFFE_ID],
+      notBefore: new Date(Date.now() - 7_200_000),
+      notAfter: new Date(Date.now() - 3_600_000),
+    }),
+    untrusted: other.issue({ uris: [BILLING_SPIFFE_ID] }),
+    unnamed: ca.issue({ dnsNames: ['billing.internal'] }),
+  };
+  return {
+    server: { key: server.key, cert: server.cert, ca: ca.cert },
+    clients,
+    client: (name) => ({
+      ca: ca.cert,
+      ...(name === undefined ? {} : { cert: clients[name].cert, key: clients[name].key }),
+    }),
   };
 }
 
@@ -205,6 +272,23 @@ export interface Kit {
   readonly secrets: { readonly billing: string; readonly batch: string };
   /** The HMAC authenticator of `/signed`: `billing` may create orders, `batch` has no permission. */
   readonly signed: Authenticator;
+  /**
+   * The groups: `/mtls` (client certificates: SPIFFE IDs of trust domain `prod`; `billing/*` may
+   * read orders), `/dpop` (the shared options with DPoP) and `/dpop-nonce` (DPoP with server nonces).
+   */
+  readonly groups: readonly AuthGroup[];
+  /** The verifier of `/dpop-nonce`, to get a nonce as a client would have from an earlier answer. */
+  readonly dpopNonces: Verifier;
+  /** The client's DPoP key and its RFC 7638 thumbprint (`cnf.jkt` of bound tokens). */
+  readonly dpop: { readonly key: KeyObject; readonly jkt: string };
+  /** The server's TLS options and the client side of each test certificate. */
+  readonly tls: {
+    readonly server: ServerTls;
+    /** Certificates a client may present (see {@link ClientCertificate}). */
+    readonly clients: Readonly<Record<ClientCertificate, TestCertificate>>;
+    /** What a client passes to connect, with one of the certificates or none. */
+    client(name?: ClientCertificate): ClientTls;
+  };
   /** Mints a token of issuer A (see `mint`), or of another issuer/key. */
   token(claims?: ClaimPatch, options?: Partial<MintOptions>): Promise<string>;
   close(): Promise<void>;
@@ -250,12 +334,28 @@ export async function createKit(): Promise<Kit> {
     },
     realm: REALM,
   });
+  const mtls = createMtlsAuthenticator({
+    trustDomains: ['prod'],
+    grants: { 'spiffe://prod/ns/billing/*': { permissions: ['orders:read'] } },
+    realm: REALM,
+  });
+  const dpopNonces = createVerifier({ ...options, dpop: { nonce: true } });
+  const groups: AuthGroup[] = [
+    { prefix: '/mtls', authenticator: mtls },
+    { prefix: '/dpop', authenticator: createVerifier({ ...options, dpop: {} }) },
+    { prefix: '/dpop-nonce', authenticator: dpopNonces },
+  ];
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     keys,
     jwks,
     options,
     secrets,
     signed,
+    groups,
+    dpopNonces,
+    dpop: { key: privateKey, jkt: jwkThumbprint(privateKey) },
+    tls: createTls(),
     token: (claims = {}, options = {}) => mint({ key: keys.a, issuer: ISSUER_A, claims, ...options }),
     close: () => jwks.close(),
   };

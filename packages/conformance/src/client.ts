@@ -1,4 +1,5 @@
 import { type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { type Server as HttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** A response as the suite compares it. */
@@ -19,10 +20,24 @@ export interface Call {
   readonly body?: string;
 }
 
+/** For HTTPS targets: the CA that signed the server's certificate, and the client certificate to present. */
+export interface ClientTls {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+}
+
 /** Sends one request with `node:http`, on a fresh connection. */
-export function send(baseUrl: string, { method = 'GET', path, headers = {}, body }: Call): Promise<Reply> {
+export function send(
+  baseUrl: string,
+  { method = 'GET', path, headers = {}, body }: Call,
+  tls?: ClientTls,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, baseUrl), { method, headers, agent: false }, (res) => {
+    const url = new URL(path, baseUrl);
+    const secure = url.protocol === 'https:';
+    const options = { method, headers, agent: false as const, ...(secure ? tls : {}) };
+    const req = (secure ? httpsRequest : request)(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -48,12 +63,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Listens on an ephemeral loopback port. */
-export async function listen(server: Server): Promise<Running> {
+/** Listens on an ephemeral loopback port, over HTTPS for an `https` server. */
+export async function listen(server: Server | HttpsServer): Promise<Running> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const scheme = 'setSecureContext' in server ? 'https' : 'http';
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) =>

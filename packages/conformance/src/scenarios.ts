@@ -1,8 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createDpopProof } from '@org/auth-client';
 import { signRequest } from '@org/auth-core';
 import { generateSecret } from 'jose';
 import { expect } from 'vitest';
-import type { Kit } from './app-spec.js';
+import type { ClientCertificate, Kit } from './app-spec.js';
 import {
+  BILLING_SPIFFE_ID,
   ISSUER_B,
   ISSUER_DOWN,
   ISSUER_FLAKY,
@@ -27,6 +30,8 @@ export interface Expectation {
   readonly resource?: unknown;
   /** For 200s of `/signed`: the body as the app parsed it (`null` for none), compared exactly. */
   readonly parsedBody?: unknown;
+  /** Response headers that must be present with a non-empty value, lower case (e.g. `dpop-nonce`). */
+  readonly headersSent?: readonly string[];
 }
 
 /** The request a scenario's credentials are made for (signatures cover it). */
@@ -49,6 +54,10 @@ export interface Scenario {
   readonly body?: string;
   /** Send the identical request (same credentials) once before, expecting it to pass. */
   readonly replay?: true;
+  /** Headers made for the request, e.g. `Authorization: DPoP` and a `DPoP` proof. */
+  readonly credentials?: (kit: Kit, request: RequestInfo) => Promise<Record<string, string | string[]>>;
+  /** The client certificate presented over TLS (the suite serves HTTPS). Default: none. */
+  readonly clientCertificate?: ClientCertificate;
   /** Other request headers, e.g. `x-session`. */
   readonly headers?: (kit: Kit) => Record<string, string> | Promise<Record<string, string>>;
   /** Runs first, e.g. to warm the key cache; `send` goes to the same target. */
@@ -145,6 +154,69 @@ function rejectedSigned(status: 400 | 401 | 403, code: string, description: stri
   };
 }
 const bodyMismatch = rejectedSigned(401, 'body_mismatch', 'request body does not match its signature');
+
+/** A rejection challenged with another scheme than Bearer. */
+function rejectedWith(scheme: string, status: 401 | 403, code: string, description: string): Expectation {
+  const expectation = rejected(status, code, description);
+  return {
+    ...expectation,
+    wwwAuthenticate: (expectation.wwwAuthenticate ?? '').replace(/^Bearer /, `${scheme} `),
+  };
+}
+const mtlsCaller = { kind: 'mtls', issuer: 'mtls', caller: BILLING_SPIFFE_ID, subject: BILLING_SPIFFE_ID };
+const untrusted = (description: string) => rejectedWith('mTLS', 401, 'untrusted_certificate', description);
+/** A token of issuer A bound to a client certificate of the suite (RFC 8705). */
+const boundTo = (certificate: 'billing' | 'shop') => async (kit: Kit) =>
+  bearer(await kit.token({ cnf: { 'x5t#S256': kit.tls.clients[certificate].thumbprint } }));
+
+const DPOP_ALGS = 'algs="ES256 EdDSA RS256 PS256"';
+/** What a DPoP request may be made to carry differently from a correct one. */
+interface DpopChange {
+  /** Send the bound token with this scheme. Default `DPoP`. */
+  readonly scheme?: 'DPoP' | 'Bearer';
+  /** Leave the proof out. */
+  readonly noProof?: true;
+  /** Make the proof for this URL, method or token instead. */
+  readonly url?: string;
+  readonly method?: string;
+  readonly accessToken?: string;
+  /** Sign the proof with another key than the token is bound to. */
+  readonly otherKey?: true;
+  /** Mint an unbound token. */
+  readonly unbound?: true;
+  /** Include the server's current nonce (for `/dpop-nonce`). */
+  readonly nonce?: true;
+  /** Extra claims of the token. */
+  readonly claims?: Record<string, unknown>;
+}
+/** A DPoP-bound token of issuer A (`cnf.jkt` of the suite's DPoP key) and a proof for the request. */
+const dpop =
+  (change: DpopChange = {}) =>
+  async (kit: Kit, request: RequestInfo): Promise<Record<string, string>> => {
+    const token = await kit.token({
+      ...(change.unbound ? {} : { cnf: { jkt: kit.dpop.jkt } }),
+      ...change.claims,
+    });
+    const authorization = `${change.scheme ?? 'DPoP'} ${token}`;
+    if (change.noProof) return { authorization };
+    const nonce = change.nonce ? kit.dpopNonces.dpopNonce() : undefined;
+    const proof = await createDpopProof({
+      key: change.otherKey ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : kit.dpop.key,
+      method: change.method ?? request.method,
+      url: change.url ?? request.url,
+      accessToken: change.accessToken ?? token,
+      ...(nonce === undefined ? {} : { nonce }),
+    });
+    return { authorization, dpop: proof };
+  };
+function dpopRejected(code: string, description: string, error = code): Expectation {
+  return {
+    status: 401,
+    wwwAuthenticate: `DPoP realm="payments", error="${error}", error_description="${description}", ${DPOP_ALGS}`,
+    body: { error, error_description: description, code },
+  };
+}
+const invalidProof = (description: string) => dpopRejected('invalid_dpop_proof', description);
 
 export const scenarios: readonly Scenario[] = [
   // Token extraction (RFC 6750 §2.1)
@@ -942,5 +1014,245 @@ export const scenarios: readonly Scenario[] = [
       wwwAuthenticate: 'HMAC-SHA256 realm="payments"',
       body: { error: 'unauthorized', error_description: 'missing request signature', code: 'missing_token' },
     },
+  },
+  // mTLS: client certificates as identities (served over HTTPS, certificates made by the suite's CA)
+  {
+    name: 'mTLS: trusted certificate',
+    path: '/mtls/whoami',
+    clientCertificate: 'billing',
+    expect: ok(mtlsCaller),
+  },
+  {
+    name: 'mTLS: permission from the grants',
+    path: '/mtls/orders',
+    clientCertificate: 'billing',
+    expect: ok(mtlsCaller),
+  },
+  {
+    name: 'mTLS: requireCaller on the identity',
+    path: '/mtls/internal',
+    clientCertificate: 'billing',
+    expect: ok(mtlsCaller),
+  },
+  {
+    name: 'mTLS: identity without the permission',
+    path: '/mtls/orders',
+    clientCertificate: 'shop',
+    expect: rejectedWith('mTLS', 403, 'insufficient_permission', 'insufficient permission'),
+  },
+  {
+    name: 'mTLS: identity not among the callers',
+    path: '/mtls/internal',
+    clientCertificate: 'shop',
+    expect: rejectedWith('mTLS', 403, 'caller_not_allowed', 'caller not allowed'),
+  },
+  {
+    name: 'mTLS: no client certificate',
+    path: '/mtls/whoami',
+    expect: {
+      status: 401,
+      wwwAuthenticate: 'mTLS realm="payments"',
+      body: {
+        error: 'unauthorized',
+        error_description: 'client certificate required',
+        code: 'client_certificate_required',
+      },
+    },
+  },
+  {
+    name: 'mTLS: a bearer token is no client certificate',
+    path: '/mtls/whoami',
+    authorization: withToken(),
+    expect: {
+      status: 401,
+      wwwAuthenticate: 'mTLS realm="payments"',
+      body: {
+        error: 'unauthorized',
+        error_description: 'client certificate required',
+        code: 'client_certificate_required',
+      },
+    },
+  },
+  {
+    name: 'mTLS: expired certificate',
+    path: '/mtls/whoami',
+    clientCertificate: 'expired',
+    expect: untrusted('client certificate expired'),
+  },
+  {
+    name: 'mTLS: certificate of an untrusted CA',
+    path: '/mtls/whoami',
+    clientCertificate: 'untrusted',
+    expect: untrusted('client certificate issuer not trusted'),
+  },
+  {
+    name: 'mTLS: certificate without the identity the rule reads',
+    path: '/mtls/whoami',
+    clientCertificate: 'unnamed',
+    expect: untrusted('client certificate has no URI name'),
+  },
+  {
+    name: 'mTLS: an identity counts as bound',
+    path: '/mtls/bound',
+    clientCertificate: 'billing',
+    expect: ok(mtlsCaller),
+  },
+  // Certificate-bound tokens (RFC 8705): the token works only over a connection with its certificate
+  {
+    name: 'certificate-bound token with its certificate',
+    path: '/api/whoami',
+    clientCertificate: 'billing',
+    authorization: boundTo('billing'),
+    expect: ok(service),
+  },
+  {
+    name: 'certificate-bound token with another certificate',
+    path: '/api/whoami',
+    clientCertificate: 'shop',
+    authorization: boundTo('billing'),
+    expect: rejected(401, 'certificate_mismatch', 'token is bound to another client certificate'),
+  },
+  {
+    name: 'certificate-bound token without certificate',
+    path: '/api/whoami',
+    authorization: boundTo('billing'),
+    expect: rejected(
+      401,
+      'certificate_mismatch',
+      'certificate-bound token presented without a client certificate',
+    ),
+  },
+  {
+    name: 'certificate-bound token on a route requiring binding',
+    path: '/dpop/bound',
+    clientCertificate: 'billing',
+    authorization: boundTo('billing'),
+    expect: ok(service),
+  },
+  {
+    name: 'bearer token on a route requiring binding',
+    path: '/dpop/bound',
+    authorization: withToken(),
+    expect: {
+      ...rejected(403, 'token_kind_not_allowed', 'sender-constrained token required'),
+      wwwAuthenticate: challenge('insufficient_scope', 'sender-constrained token required'),
+    },
+  },
+  // DPoP (RFC 9449): a token bound to a key works only with a fresh proof of that key
+  {
+    name: 'DPoP: bound token with a valid proof',
+    path: '/dpop/whoami',
+    credentials: dpop(),
+    expect: ok(service),
+  },
+  {
+    name: 'DPoP: permission check on a DPoP request',
+    path: '/dpop/orders',
+    credentials: dpop({ claims: { permissions: ['orders:read'] } }),
+    expect: ok(service),
+  },
+  {
+    name: 'DPoP: guard failure is challenged with DPoP',
+    path: '/dpop/orders',
+    credentials: dpop(),
+    expect: rejectedWith('DPoP', 403, 'insufficient_permission', 'insufficient permission'),
+  },
+  {
+    name: 'DPoP: bound token on a route requiring binding',
+    path: '/dpop/bound',
+    credentials: dpop(),
+    expect: ok(service),
+  },
+  {
+    name: 'DPoP: no proof',
+    path: '/dpop/whoami',
+    credentials: dpop({ noProof: true }),
+    expect: invalidProof('missing DPoP proof'),
+  },
+  {
+    name: 'DPoP: proof for another URL',
+    path: '/dpop/whoami',
+    credentials: (kit, request) => dpop({ url: request.url.replace('/whoami', '/orders') })(kit, request),
+    expect: invalidProof('DPoP proof htu does not match the request URL'),
+  },
+  {
+    name: 'DPoP: proof for another method',
+    path: '/dpop/whoami',
+    credentials: dpop({ method: 'POST' }),
+    expect: invalidProof('DPoP proof htm does not match the request method'),
+  },
+  {
+    name: 'DPoP: proof for another token',
+    path: '/dpop/whoami',
+    credentials: dpop({ accessToken: 'another-token' }),
+    expect: invalidProof('DPoP proof ath does not match the access token'),
+  },
+  {
+    name: 'DPoP: proof signed by another key',
+    path: '/dpop/whoami',
+    credentials: dpop({ otherKey: true }),
+    expect: dpopRejected('invalid_claim', 'invalid DPoP key binding', 'invalid_token'),
+  },
+  {
+    name: 'DPoP: proof replayed',
+    path: '/dpop/whoami',
+    replay: true,
+    credentials: dpop(),
+    expect: invalidProof('DPoP proof already used'),
+  },
+  {
+    name: 'DPoP: bound token sent as a bearer token',
+    path: '/dpop/whoami',
+    credentials: dpop({ scheme: 'Bearer' }),
+    expect: {
+      status: 401,
+      wwwAuthenticate: `${challenge('invalid_token', 'DPoP-bound token sent as a bearer token')}, DPoP realm="payments", ${DPOP_ALGS}`,
+      body: {
+        error: 'invalid_token',
+        error_description: 'DPoP-bound token sent as a bearer token',
+        code: 'invalid_token_type',
+      },
+    },
+  },
+  {
+    name: 'DPoP: bound token where DPoP is not enabled',
+    path: '/api/whoami',
+    credentials: dpop({ scheme: 'Bearer', noProof: true }),
+    expect: rejected(401, 'invalid_token_type', 'DPoP-bound token sent as a bearer token'),
+  },
+  {
+    name: 'DPoP: unbound token with the DPoP scheme',
+    path: '/dpop/whoami',
+    credentials: dpop({ unbound: true }),
+    expect: dpopRejected('invalid_token_type', 'token is not DPoP-bound', 'invalid_token'),
+  },
+  {
+    name: 'DPoP: bearer tokens still accepted where DPoP is optional',
+    path: '/dpop/whoami',
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  {
+    name: 'DPoP: no credentials get both challenges',
+    path: '/dpop/whoami',
+    expect: {
+      ...missingToken,
+      wwwAuthenticate: `Bearer realm="payments", DPoP realm="payments", ${DPOP_ALGS}`,
+    },
+  },
+  {
+    name: 'DPoP: proof without the server nonce',
+    path: '/dpop-nonce/whoami',
+    credentials: dpop(),
+    expect: {
+      ...dpopRejected('use_dpop_nonce', 'DPoP proof needs the server nonce'),
+      headersSent: ['dpop-nonce'],
+    },
+  },
+  {
+    name: 'DPoP: proof with the server nonce',
+    path: '/dpop-nonce/whoami',
+    credentials: dpop({ nonce: true }),
+    expect: ok(service),
   },
 ];

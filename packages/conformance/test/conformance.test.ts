@@ -18,31 +18,34 @@ it('has at least 40 scenarios with unique names', () => {
 describe.each(targets)('$name', (target) => {
   let app: Running;
   beforeAll(async () => {
-    app = await target.start(appSpec(kit.options, kit.signed));
+    app = await target.start(appSpec(kit.options, kit));
   });
   afterAll(() => app.close());
 
   it.each(scenarios)('$name', async (scenario) => {
-    await scenario.prepare?.(kit, (call) => send(app.url, call));
+    const tls = kit.tls.client(scenario.clientCertificate);
+    await scenario.prepare?.(kit, (call) => send(app.url, call, tls));
     const method = scenario.method ?? 'GET';
     const headers = (await scenario.headers?.(kit)) ?? {};
     const { body } = scenario;
-    const url = new URL(scenario.path, app.url).href;
-    const authorization = await scenario.authorization?.(kit, { url, method, body, headers });
+    const request = { url: new URL(scenario.path, app.url).href, method, body, headers };
+    const authorization = await scenario.authorization?.(kit, request);
+    const credentials = await scenario.credentials?.(kit, request);
     const call = {
       method,
       path: scenario.path,
-      headers: { ...headers, ...(authorization === undefined ? {} : { authorization }) },
+      headers: { ...headers, ...(authorization === undefined ? {} : { authorization }), ...credentials },
       ...(body === undefined ? {} : { body }),
     };
-    if (scenario.replay) expect((await send(app.url, call)).status).toBe(200);
-    const reply = await send(app.url, call);
+    if (scenario.replay) expect((await send(app.url, call, tls)).status).toBe(200);
+    const reply = await send(app.url, call, tls);
     const { expect: expected } = scenario;
     expect({ status: reply.status, wwwAuthenticate: reply.headers['www-authenticate'] ?? null }).toEqual({
       status: expected.status,
       wwwAuthenticate: expected.wwwAuthenticate,
     });
     if (expected.retryAfter !== undefined) expect(reply.headers['retry-after']).toBe(expected.retryAfter);
+    for (const name of expected.headersSent ?? []) expect(reply.headers[name]).toMatch(/^\S+$/);
     if (expected.body !== undefined) expect(reply.json).toEqual(expected.body);
     if (expected.auth !== undefined) {
       expect(reply.json).toEqual({

@@ -17,6 +17,7 @@ export { CallerPatterns } from './authz/caller-patterns.js';
 export {
   type Guard,
   requireAnyPermission,
+  requireBoundToken,
   requireCaller,
   requireCheck,
   requireKind,

@@ -66,6 +66,8 @@ export class Verifier {
   readonly #options: CompiledOptions;
   readonly #cache: VerifiedTokenCache<VerifiedToken> | undefined;
   readonly #owner: ContextOwner;
+  /** The owner of DPoP-bound tokens' contexts: guards challenge them with the DPoP scheme. */
+  readonly #dpopOwner: ContextOwner;
   readonly #sessions: SessionCheck | undefined;
   readonly #delegation: CompiledDelegation | undefined;
 
@@ -84,6 +86,7 @@ export class Verifier {
       policies: engine,
       now: this.#options.now,
     };
+    this.#dpopOwner = { ...this.#owner, scheme: 'DPoP' };
     setOwner(this, this.#owner);
   }
 
@@ -366,7 +369,8 @@ export class Verifier {
       context = new AuthContext({ ...fields, kind: 'service', subject: actor, caller: actor, user });
       callers = options.service.callers;
     }
-    setOwner(context, this.#owner);
+    // A DPoP-bound token only ever passes with the DPoP scheme: its guards' challenges say DPoP.
+    setOwner(context, boundThumbprint(frozen) === undefined ? this.#owner : this.#dpopOwner);
     const verified: VerifiedToken = {
       issuer,
       key,

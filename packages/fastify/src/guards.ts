@@ -36,6 +36,7 @@ export const requireKind: Guards['requireKind'] = guards.requireKind;
 export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
 export const requireUser: Guards['requireUser'] = guards.requireUser;
 export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+export const requireBoundToken: Guards['requireBoundToken'] = guards.requireBoundToken;
 
 /**
  * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403

@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import {
   allOf,
   anyOf,
   authErrorHandler,
   authorize,
   requireAnyPermission,
+  requireBoundToken,
   requireCaller,
   requireKind,
   requirePermission,
@@ -16,14 +18,14 @@ import {
 } from '@org/auth-express';
 import type express from 'express';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
+import { apiKeys, echoBody, httpsOptions, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Express 5 and Express 4 (same code; pass the module). */
 export function expressTarget(name: string, createApp: typeof express): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError, signed }) {
+    async start({ options, verifier, echo, appError, signed, groups, tls }) {
       const app = createApp();
       const handler: RequestHandler = (req, res) => void res.json(echo(req.auth));
       const boom: RequestHandler = () => {
@@ -76,13 +78,22 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
       signedRoutes.use(authErrorHandler());
       app.use('/signed', signedRoutes);
+      for (const { prefix, authenticator } of groups) {
+        const group = createApp.Router();
+        group.use(serviceAuth({ authenticator }));
+        group.get('/whoami', handler);
+        group.get('/orders', requirePermission('orders:read'), handler);
+        group.get('/internal', requireCaller('spiffe://prod/ns/billing/*'), handler);
+        group.get('/bound', requireBoundToken(), handler);
+        app.use(prefix, group);
+      }
       app.use('/any', any);
       app.use('/all', all);
       app.use('/api', api);
       app.use('/optional', optional);
       app.use('/delegated', delegated);
       app.get('/open/guarded', requirePermission('orders:read'), handler);
-      return listen(createServer(app));
+      return listen(tls === undefined ? createServer(app) : createHttpsServer(httpsOptions(tls), app));
     },
   };
 }

@@ -3,6 +3,7 @@ import {
   anyOf,
   authorize,
   requireAnyPermission,
+  requireBoundToken,
   requireCaller,
   requireKind,
   requirePermission,
@@ -11,16 +12,18 @@ import {
   requireUserPermission,
   serviceAuth,
 } from '@org/auth-fastify';
-import Fastify, { type FastifyRequest } from 'fastify';
-import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { apiKeys, echoBody, httpsOptions, loadDocument, type Target } from '../app-spec.js';
 import type { Running } from '../client.js';
 
 /** Fastify 5: each prefix is an encapsulated context with its own registration. */
 export function fastifyTarget(name: string): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError, signed }) {
-      const app = Fastify();
+    async start({ options, verifier, echo, appError, signed, groups, tls }) {
+      // The routes do not depend on the transport: type the HTTPS instance as the default one.
+      const app =
+        tls === undefined ? Fastify() : (Fastify({ https: httpsOptions(tls) }) as unknown as FastifyInstance);
       const handler = async (request: FastifyRequest) => echo(request.auth);
       const boom = async () => {
         throw new Error('boom');
@@ -96,6 +99,18 @@ export function fastifyTarget(name: string): Target {
         },
         { prefix: '/signed' },
       );
+      for (const { prefix, authenticator } of groups) {
+        await app.register(
+          async (group) => {
+            await group.register(serviceAuth, { authenticator });
+            group.get('/whoami', handler);
+            group.get('/orders', { preHandler: requirePermission('orders:read') }, handler);
+            group.get('/internal', { preHandler: requireCaller('spiffe://prod/ns/billing/*') }, handler);
+            group.get('/bound', { preHandler: requireBoundToken() }, handler);
+          },
+          { prefix },
+        );
+      }
       app.get('/open/guarded', { preHandler: requirePermission('orders:read') }, handler);
 
       const url = await app.listen({ port: 0, host: '127.0.0.1' });

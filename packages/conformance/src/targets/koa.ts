@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import {
@@ -6,6 +7,7 @@ import {
   anyOf,
   authorize,
   requireAnyPermission,
+  requireBoundToken,
   requireCaller,
   requireKind,
   requirePermission,
@@ -17,14 +19,14 @@ import {
 } from '@org/auth-koa';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import { apiKeys, echoBody, loadDocument, type Target } from '../app-spec.js';
+import { apiKeys, echoBody, httpsOptions, loadDocument, type Target } from '../app-spec.js';
 import { listen } from '../client.js';
 
 /** Koa 3 and Koa 2 (same code; pass the module), with @koa/router. */
 export function koaTarget(name: string, App: typeof Koa): Target {
   return {
     name,
-    async start({ options, verifier, echo, appError, signed }) {
+    async start({ options, verifier, echo, appError, signed, groups, tls }) {
       const app = new App();
       app.silent = true;
       const handler: Middleware = (ctx) => {
@@ -93,10 +95,22 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       signedRoutes.get('/whoami', withBody);
       signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
       app.use(signedRoutes.routes());
+      for (const { prefix, authenticator } of groups) {
+        const group = new Router({ prefix });
+        group.use(serviceAuth({ authenticator }));
+        group.get('/whoami', handler);
+        group.get('/orders', requirePermission('orders:read'), handler);
+        group.get('/internal', requireCaller('spiffe://prod/ns/billing/*'), handler);
+        group.get('/bound', requireBoundToken(), handler);
+        app.use(group.routes());
+      }
       app.use(any.routes());
       app.use(all.routes());
       for (const router of [api, optional, delegated, open]) app.use(router.routes());
-      return listen(createServer(app.callback()));
+      const callback = app.callback();
+      return listen(
+        tls === undefined ? createServer(callback) : createHttpsServer(httpsOptions(tls), callback),
+      );
     },
   };
 }

@@ -12,7 +12,7 @@ export interface GuardFactories<H> {
   requireAnyPermission(...permissions: string[]): H;
   /** Requires one of `roles` (403 `insufficient_role`). @example requireRole('admin', 'support') */
   requireRole(...roles: string[]): H;
-  /** Requires a service token from one of `callers` (403 `caller_not_allowed`). @example requireCaller('orders', 'spiffe://prod/ns/billing/*') */
+  /** Requires a calling service (token, certificate or signed request) among `callers` (403 `caller_not_allowed`). @example requireCaller('orders', 'spiffe://prod/ns/billing/*') */
   requireCaller(...callers: string[]): H;
   /** Requires a kind of token (403 `token_kind_not_allowed`). @example requireKind('service') */
   requireKind(...kinds: TokenKind[]): H;
@@ -22,6 +22,8 @@ export interface GuardFactories<H> {
   requireUser(): H;
   /** Requires permissions of the user part, `auth.user` (403 `insufficient_permission`). @example requireUserPermission('orders:read') */
   requireUserPermission(...permissions: string[]): H;
+  /** Requires a token bound to a client certificate or a DPoP key (403 `token_kind_not_allowed`). @example requireBoundToken('dpop') */
+  requireBoundToken(binding?: 'certificate' | 'dpop'): H;
 }
 
 /**
@@ -38,5 +40,6 @@ export function adaptGuards<H>(fromGuard: (guard: guards.Guard) => H): GuardFact
     requireCheck: (requirement, check) => fromGuard(guards.requireCheck(requirement, check)),
     requireUser: () => fromGuard(guards.requireUser()),
     requireUserPermission: (...permissions) => fromGuard(guards.requireUserPermission(...permissions)),
+    requireBoundToken: (binding) => fromGuard(guards.requireBoundToken(binding)),
   };
 }

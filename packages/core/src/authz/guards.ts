@@ -26,14 +26,14 @@ export interface Guard {
 
 type Decide = (auth: AuthContext, request: RequestLike | undefined) => boolean | Promise<boolean>;
 
-function createGuard(requirement: string, code: AuthErrorCode, decide: Decide): Guard {
+function createGuard(requirement: string, code: AuthErrorCode, decide: Decide, description?: string): Guard {
   const guard = async (
     auth: AuthContext | undefined,
     request?: RequestLike,
     verifier?: Verifier | Authenticator,
   ) => {
     if (auth !== undefined && (await decide(auth, request))) return;
-    throw rejectGuard(auth, verifier, code, requirement);
+    throw rejectGuard(auth, verifier, code, requirement, description);
   };
   return Object.assign(guard, { requirement });
 }
@@ -109,8 +109,9 @@ export function requireRole(...roles: string[]): Guard {
 }
 
 /**
- * Requires a service token from one of `callers`: exact identities or prefixes ending in `/*` or
- * `:*` (403 `caller_not_allowed` otherwise). User tokens never pass.
+ * Requires a calling service among `callers`: exact identities or prefixes ending in `/*` or
+ * `:*` (403 `caller_not_allowed` otherwise). The caller is a service token's caller, a client
+ * certificate's identity (`mtls`) or a signed request's key id (`hmac`); users never pass.
  * @example requireCaller('orders', 'spiffe://prod/ns/billing/*')
  */
 export function requireCaller(...callers: string[]): Guard {
@@ -118,7 +119,36 @@ export function requireCaller(...callers: string[]): Guard {
   return createGuard(
     `caller ${callers.join(' or ')}`,
     'caller_not_allowed',
-    (auth) => auth.kind === 'service' && patterns.matches(auth.caller),
+    (auth) => auth.kind !== 'user' && patterns.matches(auth.caller),
+  );
+}
+
+/**
+ * Requires a sender-constrained token (403 `token_kind_not_allowed` otherwise): one bound to the
+ * client certificate of the connection (RFC 8705 `cnf.x5t#S256`), to a DPoP key (RFC 9449
+ * `cnf.jkt`), or either when `binding` is left out. The verifier has already checked the binding;
+ * this makes it a requirement of the route, for services that also accept bearer tokens
+ * elsewhere. A client-certificate identity (`mtls`) counts as bound to its certificate.
+ * @example requireBoundToken('dpop')
+ */
+export function requireBoundToken(binding?: 'certificate' | 'dpop'): Guard {
+  if (binding !== undefined && binding !== 'certificate' && binding !== 'dpop') {
+    throw new TypeError('requireBoundToken: expected "certificate", "dpop" or nothing (either)');
+  }
+  const members = binding === undefined ? ['x5t#S256', 'jkt'] : [binding === 'dpop' ? 'jkt' : 'x5t#S256'];
+  const isBound = (auth: AuthContext) => {
+    const cnf = auth.kind === 'mtls' ? { 'x5t#S256': auth.claims['x5t#S256'] } : auth.claims.cnf;
+    return (
+      typeof cnf === 'object' &&
+      cnf !== null &&
+      members.some((member) => typeof (cnf as Record<string, unknown>)[member] === 'string')
+    );
+  };
+  return createGuard(
+    `token bound to ${binding === undefined ? 'a certificate or DPoP key' : binding === 'dpop' ? 'a DPoP key' : 'a client certificate'}`,
+    'token_kind_not_allowed',
+    isBound,
+    'sender-constrained token required',
   );
 }
 

@@ -125,7 +125,7 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
   const listening = optionalFunction('onEvent', options.onEvent) !== undefined;
   const emit = safeListener(options.onEvent);
   const fromProxy = optionalFunction('certificateFromProxy', options.certificateFromProxy);
-  const owner: ContextOwner = { emit, realm, now };
+  const owner: ContextOwner = { emit, realm, now, scheme: 'mTLS' };
 
   const certificateOf = (request: RequestLike): X509Certificate | undefined =>
     fromProxy === undefined ? verifiedPeerCertificate(request) : proxyCertificate(fromProxy(request));
