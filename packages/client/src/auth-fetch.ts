@@ -1,5 +1,6 @@
 import { type AuthFetchDpopOptions, DpopSession } from './dpop/dpop-session.js';
 import { AuthClientError, AuthConfigError } from './errors.js';
+import { type AuthFetchSignerOptions, RequestSigner } from './hmac/request-signer.js';
 import type { TokenClient } from './token-client.js';
 
 /** Maps a request's target to the audience of its token; `undefined` when none applies. */
@@ -7,8 +8,8 @@ export type AudienceResolver =
   | Readonly<Record<string, string>>
   | ((url: URL, init: RequestInit | undefined) => string | undefined);
 
-/** Options of {@link createAuthFetch}. */
-export interface AuthFetchOptions {
+/** Options of {@link createAuthFetch} that attach a token to each request (bearer or DPoP). */
+export interface TokenAuthFetchOptions {
   /** The token cache to draw from. */
   readonly tokens: Pick<TokenClient, 'getToken'>;
   /**
@@ -27,7 +28,34 @@ export interface AuthFetchOptions {
    * bound to the key: `cnf: { jkt: jwkThumbprint(key.publicJwk) }`. Default: bearer tokens.
    */
   readonly dpop?: AuthFetchDpopOptions;
+  /** Only in {@link SignedAuthFetchOptions}: a wrapper either attaches tokens or signs. */
+  readonly signer?: never;
 }
+
+/** Options of {@link createAuthFetch} that sign each request with HMAC-SHA256 instead of attaching a token. */
+export interface SignedAuthFetchOptions {
+  /**
+   * Sign every request for a receiver that uses `createHmacAuthenticator` (`Authorization:
+   * HMAC-SHA256 ...` over the method, the URL's host, path and query, `content-type` and the
+   * listed headers, and the body bytes). A signed request is sent once and never retried: the
+   * receiver remembers each nonce, so a replay would be refused anyway; call again to send a newly
+   * signed request. Bodies must be known up front: strings, bytes, `URLSearchParams` or `Blob`.
+   */
+  readonly signer: AuthFetchSignerOptions;
+  /** The underlying `fetch`. Default: the global `fetch` (undici options such as `dispatcher` pass through). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Only with tokens: signed requests carry no token. */
+  readonly tokens?: never;
+  /** Only with tokens: a signature is not bound to an audience (the host is signed instead). */
+  readonly audience?: never;
+  /** Only with tokens. */
+  readonly scope?: never;
+  /** Only with tokens. */
+  readonly dpop?: never;
+}
+
+/** Options of {@link createAuthFetch}: either `tokens` and `audience`, or `signer`. */
+export type AuthFetchOptions = TokenAuthFetchOptions | SignedAuthFetchOptions;
 
 function resolverOf(
   audience: AudienceResolver,
@@ -67,26 +95,68 @@ function isInvalidToken(response: Response, dpop: boolean): boolean {
 }
 
 /**
- * A `fetch` that attaches `Authorization: Bearer <token>` for the request's audience and, on a
- * 401 `invalid_token`, retries once with a fresh token. Same signature as the platform `fetch`.
- * With `dpop: { key }`, sends `Authorization: DPoP <token>` and a fresh `DPoP` proof instead, and
- * handles server nonces (see {@link AuthFetchOptions.dpop}).
+ * A `fetch` that authenticates each request, with the same signature as the platform `fetch`.
  *
- * @throws {AuthClientError} `no_audience` for a target without audience; token errors as `getToken` throws them
+ * With `tokens` and `audience`: attaches `Authorization: Bearer <token>` for the request's audience
+ * and, on a 401 `invalid_token`, retries once with a fresh token. With `dpop: { key }`, sends
+ * `Authorization: DPoP <token>` and a fresh `DPoP` proof instead, and handles server nonces (see
+ * {@link TokenAuthFetchOptions.dpop}).
+ *
+ * With `signer`: signs each request with HMAC-SHA256 (`Authorization: HMAC-SHA256 ...`) over
+ * exactly the method, URL, headers and body bytes it sends, and never retries it (see
+ * {@link SignedAuthFetchOptions.signer}).
+ *
+ * @throws {AuthConfigError} for invalid options, or both `tokens` and `signer`
+ * @throws {AuthClientError} `no_audience` for a target without audience; token errors as
+ *   `getToken` throws them; `unsignable_request` for a stream or `FormData` body when signing
  * @example
  * ```ts
  * const authFetch = createAuthFetch({ tokens, audience: { 'http://orders.internal': 'orders' } });
  * const res = await authFetch('http://orders.internal/orders/42');
+ *
+ * const signedFetch = createAuthFetch({ signer: { keyId: 'billing', secret: process.env.BILLING_HMAC_SECRET! } });
+ * await signedFetch('http://ledger.internal/entries', { method: 'POST', body: JSON.stringify({ amount: 5 }) });
  * ```
  */
 export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fetch {
   if (typeof options !== 'object' || options === null)
-    throw new AuthConfigError('options', 'expected an object');
-  if (typeof options.tokens?.getToken !== 'function')
-    throw new AuthConfigError('tokens', 'expected a TokenClient');
-  const resolve = resolverOf(options.audience);
+    throw new AuthConfigError('options', 'expected an object with tokens and audience, or signer');
   const baseFetch = options.fetch ?? globalThis.fetch;
   if (typeof baseFetch !== 'function') throw new AuthConfigError('fetch', 'expected a fetch function');
+  if (options.signer === undefined) return tokenFetch(options, baseFetch);
+  if (options.tokens !== undefined) {
+    throw new AuthConfigError(
+      'signer',
+      'give either signer (to sign requests with HMAC) or tokens and audience (to attach tokens), not both',
+    );
+  }
+  for (const name of ['audience', 'scope', 'dpop'] as const) {
+    if (options[name] !== undefined) {
+      throw new AuthConfigError(name, 'only applies to tokens; signed requests carry no token, remove it');
+    }
+  }
+  return signedFetch(new RequestSigner(options.signer), baseFetch);
+}
+
+function signedFetch(signer: RequestSigner, baseFetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  return async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    // Sent once: the receiver keeps every nonce for its time window, so a blind retry of the same
+    // signed request would only be refused as a replay.
+    return baseFetch(input, await signer.sign(input, init));
+  };
+}
+
+function tokenFetch(
+  options: TokenAuthFetchOptions,
+  baseFetch: typeof globalThis.fetch,
+): typeof globalThis.fetch {
+  if (typeof options.tokens?.getToken !== 'function') {
+    throw new AuthConfigError(
+      'tokens',
+      'expected a TokenClient (with audience), or give signer: { keyId, secret } to sign requests instead',
+    );
+  }
+  const resolve = resolverOf(options.audience);
   const { tokens, scope } = options;
   const tokenOptions = scope === undefined ? {} : { scope };
   if (options.dpop !== undefined && (typeof options.dpop !== 'object' || options.dpop === null)) {

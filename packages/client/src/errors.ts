@@ -7,6 +7,9 @@
  * - `discovery_failed`: the issuer's metadata could not be read or has no token endpoint.
  * - `no_audience`: the fetch wrapper found no audience for a request's target.
  * - `signing_failed`: a token or client assertion could not be signed.
+ * - `unsignable_request`: the fetch wrapper's `signer` cannot sign a request: its body is a stream
+ *   or `FormData` (a signature needs the exact bytes up front), or it lacks a header that
+ *   `signedHeaders` lists.
  */
 export type AuthClientErrorCode =
   | 'token_request_rejected'
@@ -14,7 +17,8 @@ export type AuthClientErrorCode =
   | 'invalid_token_response'
   | 'discovery_failed'
   | 'no_audience'
-  | 'signing_failed';
+  | 'signing_failed'
+  | 'unsignable_request';
 
 /** Options of {@link AuthClientError}. */
 export interface AuthClientErrorOptions {
@@ -27,8 +31,8 @@ export interface AuthClientErrorOptions {
 }
 
 /**
- * The single error type thrown when a token cannot be obtained or used. Messages never contain
- * tokens, client secrets or keys.
+ * The single error type thrown when a token cannot be obtained or used, or a request cannot be
+ * signed. Messages never contain tokens, client secrets or keys.
  *
  * @example
  * ```ts

@@ -1,5 +1,11 @@
 export { type Duration, type JwkLike, jwkThumbprint } from '@org/auth-core';
-export { type AudienceResolver, type AuthFetchOptions, createAuthFetch } from './auth-fetch.js';
+export {
+  type AudienceResolver,
+  type AuthFetchOptions,
+  createAuthFetch,
+  type SignedAuthFetchOptions,
+  type TokenAuthFetchOptions,
+} from './auth-fetch.js';
 export {
   createDpopProof,
   type DpopKey,
@@ -13,6 +19,7 @@ export {
   AuthConfigError,
   isAuthClientError,
 } from './errors.js';
+export type { AuthFetchSignerOptions } from './hmac/request-signer.js';
 export {
   createJwksHandler,
   type JwksHttpResponse,

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuthContext,
   AuthError,
+  createAuthContext,
   requireAnyPermission,
+  requireBoundToken,
   requireCaller,
   requireCheck,
   requireKind,
@@ -136,6 +138,14 @@ describe('requireCaller', () => {
     expect(auth.kind).toBe('user');
     expect((await rejection(requireCaller('orders')(auth))).code).toBe('caller_not_allowed');
   });
+
+  it('reads the caller of a client certificate or a signed request the same way', async () => {
+    for (const kind of ['mtls', 'hmac'] as const) {
+      const auth = createAuthContext({ kind, subject: 'spiffe://prod/ns/billing/sa/api' });
+      await expect(requireCaller('spiffe://prod/ns/billing/*')(auth)).resolves.toBeUndefined();
+      expect((await rejection(requireCaller('orders')(auth))).code).toBe('caller_not_allowed');
+    }
+  });
 });
 
 describe('requireKind', () => {
@@ -149,6 +159,56 @@ describe('requireKind', () => {
       status: 403,
     });
     expect(() => requireKind('robot' as never)).toThrow(TypeError);
+    expect(() => requireKind()).toThrow(TypeError);
+  });
+
+  it('accepts any of several kinds', async () => {
+    const service = await contextWith({});
+    const mtls = createAuthContext({ kind: 'mtls', subject: 'spiffe://prod/ns/a/sa/b' });
+    const guard = requireKind('service', 'mtls');
+    await expect(guard(service.auth)).resolves.toBeUndefined();
+    await expect(guard(mtls)).resolves.toBeUndefined();
+    expect(await rejection(guard(createAuthContext({ kind: 'hmac', subject: 'billing' })))).toMatchObject({
+      code: 'token_kind_not_allowed',
+    });
+  });
+});
+
+describe('requireBoundToken', () => {
+  const thumbprint = 'A'.repeat(43);
+  // Contexts as the verifier makes them once a binding passed (its checks are tested with it).
+  const bound = (cnf: Record<string, string>) => createAuthContext({ subject: 'x', claims: { cnf } });
+
+  it('passes a token bound to a certificate or a DPoP key, or to the one asked for', async () => {
+    await expect(requireBoundToken()(bound({ jkt: thumbprint }))).resolves.toBeUndefined();
+    await expect(requireBoundToken()(bound({ 'x5t#S256': thumbprint }))).resolves.toBeUndefined();
+    await expect(requireBoundToken('dpop')(bound({ jkt: thumbprint }))).resolves.toBeUndefined();
+    await expect(
+      requireBoundToken('certificate')(bound({ 'x5t#S256': thumbprint })),
+    ).resolves.toBeUndefined();
+    expect(await rejection(requireBoundToken('dpop')(bound({ 'x5t#S256': thumbprint })))).toMatchObject({
+      code: 'token_kind_not_allowed',
+    });
+  });
+
+  it('refuses a bearer token with 403 "sender-constrained token required"', async () => {
+    const { auth } = await contextWith({});
+    expect(await rejection(requireBoundToken()(auth))).toMatchObject({
+      code: 'token_kind_not_allowed',
+      status: 403,
+      description: 'sender-constrained token required',
+    });
+  });
+
+  it('counts a client-certificate identity as bound to its certificate, a signed request not', async () => {
+    const mtls = createAuthContext({ kind: 'mtls', subject: 'a', claims: { 'x5t#S256': thumbprint } });
+    await expect(requireBoundToken('certificate')(mtls)).resolves.toBeUndefined();
+    const hmac = createAuthContext({ kind: 'hmac', subject: 'billing' });
+    expect((await rejection(requireBoundToken()(hmac))).code).toBe('token_kind_not_allowed');
+  });
+
+  it('refuses an unknown binding at construction', () => {
+    expect(() => requireBoundToken('mtls' as never)).toThrow('requireBoundToken: expected');
   });
 });
 
