@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AuthConfigError,
   adaptGuards,
+  bindingOf,
+  bindRequest,
   type Guard,
   resolveAdapterOptions,
   type Verifier,
@@ -74,6 +76,9 @@ describe('adaptGuards', () => {
       guards.requireCaller('orders'),
       guards.requireKind('service'),
       guards.requireCheck('same tenant', () => true),
+      guards.requireUser(),
+      guards.requireUserPermission('orders:read'),
+      guards.requireBoundToken('dpop'),
     ]).toEqual([
       'permission orders:create',
       'permission a:b or c:d',
@@ -81,10 +86,25 @@ describe('adaptGuards', () => {
       'caller orders',
       'kind service',
       'same tenant',
+      'a user',
+      'user permission orders:read',
+      'token bound to a DPoP key',
     ]);
     expect(() => guards.requirePermission('orders:*')).toThrow(TypeError);
     const fixture = await createFixture();
     const auth = await fixture.verifier.verify(await fixture.sign());
     await expect(made[3]?.(auth)).resolves.toBeUndefined();
+  });
+});
+
+describe('bindRequest', () => {
+  it('remembers on the request which authenticator saw it and how to answer, per request', () => {
+    const verifier = { authenticate: async () => undefined };
+    const first = {};
+    const second = {};
+    bindRequest(first, { verifier, onError: 'respond' });
+    expect(bindingOf(first)).toEqual({ verifier, onError: 'respond' });
+    expect(bindingOf(second)).toBeUndefined();
+    expect(Object.keys(first)).toEqual([]);
   });
 });
