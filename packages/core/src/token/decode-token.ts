@@ -112,62 +112,81 @@ function parseObject(segment: string, description: string): Record<string, unkno
   let text = '';
   try {
     const bytes = Buffer.from(segment, 'base64url');
-    // Invalid UTF-8 would decode to U+FFFD and be read as something it is not.
-    if (!isUtf8(bytes)) throw new TypeError('invalid UTF-8');
     text = bytes.toString('utf8');
+    // Invalid UTF-8 decodes to U+FFFD and would be read as something it is not; only a text
+    // with U+FFFD in it can come from invalid bytes, so only then are the bytes checked.
+    if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new TypeError('invalid UTF-8');
     value = JSON.parse(text);
   } catch (cause) {
     throw new AuthError('malformed_token', { description, cause });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(description);
-  if (hasDuplicateMember(text)) throw malformed(`${description}: duplicate member names`);
+  if (repeatsAName(text, value)) throw malformed(`${description}: duplicate member names`);
   return value as Record<string, unknown>;
 }
 
 /**
  * True when an object in `json` (already known to be valid JSON) names a member twice.
  * `JSON.parse` silently keeps the last one, so two parsers could read two different tokens from
- * the same bytes (RFC 7515 §5.2 step 4 / RFC 8725 §3.2 allow rejecting such input). One pass, no
- * allocation except for the names of each object; escaped names (`"s\u0075b"`) are decoded, so
- * `{"sub":"a","s\u0075b":"b"}` is caught too.
+ * the same bytes (RFC 7515 §5.2 step 4 / RFC 8725 §3.2 allow rejecting such input). Escaped
+ * names (`"s\u0075b"`) count as what they decode to, so `{"sub":"a","s\u0075b":"b"}` is caught.
  */
 export function hasDuplicateMember(json: string): boolean {
+  return repeatsAName(json, JSON.parse(json));
+}
+
+function repeatsAName(json: string, parsed: unknown): boolean {
   // Cheap exit: every member needs a ':', so with fewer than two there cannot be a duplicate.
   if (json.indexOf(':') === json.lastIndexOf(':')) return false;
-  const stack: (Set<string> | undefined)[] = [];
+  return memberCount(json) !== keyCount(parsed);
+}
+
+/**
+ * The member names written in `json`, counted in one pass without allocating. `JSON.parse` keeps
+ * one key per distinct name of an object, so the parsed value has fewer keys exactly when a name
+ * is repeated within an object.
+ */
+function memberCount(json: string): number {
+  // Per nesting level, whether it is an object (1) or an array (0); JSON nests shallowly.
+  const objects: number[] = [];
   let expectName = false;
+  let count = 0;
   for (let at = 0; at < json.length; at++) {
     const char = json.charCodeAt(at);
     if (char === 0x7b /* { */) {
-      stack.push(new Set());
+      objects.push(1);
       expectName = true;
     } else if (char === 0x5b /* [ */) {
-      stack.push(undefined);
+      objects.push(0);
       expectName = false;
     } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
-      stack.pop();
+      objects.pop();
       expectName = false;
     } else if (char === 0x2c /* , */) {
-      expectName = stack[stack.length - 1] !== undefined;
+      expectName = objects[objects.length - 1] === 1;
     } else if (char === 0x22 /* " */) {
-      const start = at;
-      let escaped = false;
       for (at++; json.charCodeAt(at) !== 0x22; at++) {
-        if (json.charCodeAt(at) === 0x5c /* \ */) {
-          escaped = true;
-          at++;
-        }
+        if (json.charCodeAt(at) === 0x5c /* \ */) at++;
       }
-      const names = stack[stack.length - 1];
-      if (expectName && names !== undefined) {
-        const name = escaped ? (JSON.parse(json.slice(start, at + 1)) as string) : json.slice(start + 1, at);
-        if (names.has(name)) return true;
-        names.add(name);
-      }
+      if (expectName) count++;
       expectName = false;
     }
   }
-  return false;
+  return count;
+}
+
+/** The keys of every object in a parsed JSON value, nested ones included. */
+function keyCount(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += keyCount(item);
+    return count;
+  }
+  const keys = Object.keys(value);
+  count = keys.length;
+  for (const key of keys) count += keyCount((value as Record<string, unknown>)[key]);
+  return count;
 }
 
 function malformed(description: string): AuthError {
