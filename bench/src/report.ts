@@ -15,8 +15,8 @@ import {
 export interface HttpRun {
   readonly framework: Framework;
   readonly impl: Implementation;
-  /** `null` for the bare framework, which does not depend on the algorithm. */
-  readonly alg: Alg | null;
+  /** For the bare framework: the algorithm of the tokens it was sent and ignored. */
+  readonly alg: Alg;
   readonly mode: LoadMode;
   readonly round: number;
   readonly rps: number;
@@ -110,7 +110,7 @@ export function spread(values: readonly number[]): Spread {
 interface Key {
   readonly framework: Framework;
   readonly impl: Implementation;
-  readonly alg: Alg | null;
+  readonly alg: Alg;
   readonly mode: LoadMode;
 }
 
@@ -149,8 +149,9 @@ export interface Row {
   readonly anchor: Implementation | null;
 }
 
-function bareKey(framework: Framework, mode: LoadMode): Key {
-  return { framework, impl: 'bare', alg: null, mode };
+/** The bare framework sent the same requests: same mode, same algorithm's tokens. */
+function bareKey(framework: Framework, alg: Alg, mode: LoadMode): Key {
+  return { framework, impl: 'bare', alg, mode };
 }
 
 /** The anchor with the highest median req/s for this framework and algorithm, with fresh tokens. */
@@ -170,8 +171,8 @@ export function bestAnchor(results: Results, framework: Framework, alg: Alg): Im
 export function row(results: Results, key: Key): Row | null {
   const runs = runsOf(results, key);
   if (runs.length === 0) return null;
-  const bare = bareKey(key.framework, key.mode);
-  const anchor = key.alg && key.mode === 'fresh' ? bestAnchor(results, key.framework, key.alg) : null;
+  const bare = bareKey(key.framework, key.alg, key.mode);
+  const anchor = key.mode === 'fresh' ? bestAnchor(results, key.framework, key.alg) : null;
   return {
     key,
     rps: spread(runs.map((r) => r.rps)),
@@ -182,7 +183,7 @@ export function row(results: Results, key: Key): Row | null {
     p99VsBare: perRound(results, key, bare, (r, b) => r.p99 / b.p99).median,
     cpuVsBare: perRound(results, key, bare, (r, b) => r.cpuPerRequest - b.cpuPerRequest).median,
     vsAnchor:
-      anchor && key.alg
+      anchor
         ? perRound(
             results,
             key,
@@ -365,21 +366,21 @@ function frameworkSection(results: Results, framework: Framework): string {
     ...(framework === 'fastify' ? (['fastify-jwt-cache'] as const) : []),
   ];
   const reusedRows: string[][] = [];
-  const bareReused = row(results, bareKey(framework, 'reused'));
-  if (bareReused) {
-    reusedRows.push([
-      '—',
-      LABELS.bare,
-      range(bareReused.rps, int),
-      '1',
-      ms(bareReused.p50),
-      ms(bareReused.p99),
-      '1',
-      bareReused.cpu.toFixed(1),
-      '—',
-    ]);
-  }
   for (const alg of algs) {
+    const bareReused = row(results, bareKey(framework, alg, 'reused'));
+    if (bareReused) {
+      reusedRows.push([
+        alg,
+        `${LABELS.bare}, same requests`,
+        range(bareReused.rps, int),
+        '1',
+        ms(bareReused.p50),
+        ms(bareReused.p99),
+        '1',
+        bareReused.cpu.toFixed(1),
+        '—',
+      ]);
+    }
     for (const impl of reusedImpls) {
       const r = row(results, { framework, impl, alg, mode: 'reused' });
       if (!r) continue;
@@ -418,20 +419,20 @@ function frameworkSection(results: Results, framework: Framework): string {
 
   const freshImpls: Implementation[] = ['ours', 'jose', ...ANCHORS[framework]];
   const freshRows: string[][] = [];
-  const bareFresh = row(results, bareKey(framework, 'fresh'));
-  if (bareFresh) {
-    freshRows.push([
-      '—',
-      `${LABELS.bare}, same requests`,
-      range(bareFresh.rps, int),
-      '1',
-      '—',
-      ms(bareFresh.p50),
-      ms(bareFresh.p99),
-      bareFresh.cpu.toFixed(1),
-    ]);
-  }
   for (const alg of algs) {
+    const bareFresh = row(results, bareKey(framework, alg, 'fresh'));
+    if (bareFresh) {
+      freshRows.push([
+        alg,
+        `${LABELS.bare}, same requests`,
+        range(bareFresh.rps, int),
+        '1',
+        '—',
+        ms(bareFresh.p50),
+        ms(bareFresh.p99),
+        bareFresh.cpu.toFixed(1),
+      ]);
+    }
     for (const impl of freshImpls) {
       const u = unsupported.find((x) => x.impl === impl && x.alg === alg);
       if (u) {
@@ -555,7 +556,7 @@ export function renderMarkdown(results: Results): string {
     '',
     `- Every HTTP run starts a new server process (\`fork\`), one contender per process, on 127.0.0.1; the load generator, autocannon, runs in another process (${config.connections} connections, no pipelining). Each run is a ${config.warmupSeconds} s warm-up, then ${config.durationSeconds} s measured.`,
     `- Contenders are interleaved: ${config.rounds} round(s), each running every contender once, in reverse order every other round (A B C … C B A …). Medians over the rounds, min–max in parentheses. Ratios are taken per round against the bare framework (or the best anchor) of the same round, then summarised.`,
-    '- "bare" is the same framework and route with no authentication, receiving the same requests (its token is the shortest one, EdDSA, which favours bare). The fresh-token tables compare with a bare run under the same fresh-token load generator, whose per-request work is higher.',
+    '- "bare" is the same framework and route with no authentication, receiving the very same requests: for each algorithm, its tokens (which it ignores), so that a ratio to bare measures what the middleware adds and not what a longer header costs the server and the load generator. The fresh-token tables compare with a bare run under the same fresh-token load generator, whose per-request work is higher.',
     `- Ours: \`@org/auth-express\`, \`@org/auth-fastify\`, \`@org/auth-koa\` from their built \`dist\`, with a static JWKS (\`jwks: { keys: [...] }\`), \`audience\`, and the cache on (\`maxEntries: ${config.cacheMaxEntries}\`) or off. Anchors verify the same tokens with \`aud\` and \`iss\` checks: express-oauth2-jwt-bearer with \`publicKey\` (the same JWKS), express-jwt and koa-jwt with a \`KeyObject\` (a PEM string would be parsed on every request), @fastify/jwt with the PEM public key.`,
     '- Before its load, every server is checked: the valid token answers 200 and a tampered one 401 (an anchor that refuses a valid token is reported as n/a with its error). A run with any non-2xx answer or socket error fails the harness.',
     '- Server CPU per request: `process.cpuUsage()` of the server process around the measured run, divided by the requests it served. Latency: every 2xx response time recorded by the load generator (float milliseconds).',

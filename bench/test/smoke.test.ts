@@ -102,6 +102,11 @@ describe('harness', () => {
       const impls = new Set(list.filter((c) => c.framework === framework).map((c) => c.impl));
       for (const impl of ['bare', 'ours', 'ours-nocache', 'jose', ...ANCHORS[framework]])
         expect(impls).toContain(impl);
+      // The bare framework gets the same requests as the contenders: one run per algorithm and mode.
+      const bare = list.filter((c) => c.framework === framework && c.impl === 'bare');
+      expect(bare.map((c) => `${c.alg} ${c.mode}`).sort()).toEqual(
+        ALGORITHMS.flatMap((alg) => [`${alg} fresh`, `${alg} reused`]).sort(),
+      );
     }
   });
 
