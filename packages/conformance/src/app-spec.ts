@@ -274,7 +274,8 @@ export interface Kit {
   readonly signed: Authenticator;
   /**
    * The groups: `/mtls` (client certificates: SPIFFE IDs of trust domain `prod`; `billing/*` may
-   * read orders), `/dpop` (the shared options with DPoP) and `/dpop-nonce` (DPoP with server nonces).
+   * read orders), `/dpop` (the shared options with DPoP), `/dpop-nonce` (DPoP with server nonces)
+   * and `/cached` (service tokens of caller `orders` only, answered from the cache when reused).
    */
   readonly groups: readonly AuthGroup[];
   /** The verifier of `/dpop-nonce`, to get a nonce as a client would have from an earlier answer. */
@@ -344,6 +345,16 @@ export async function createKit(): Promise<Kit> {
     { prefix: '/mtls', authenticator: mtls },
     { prefix: '/dpop', authenticator: createVerifier({ ...options, dpop: {} }) },
     { prefix: '/dpop-nonce', authenticator: dpopNonces },
+    // No sessions, revocation or checks: a token seen before is answered synchronously.
+    {
+      prefix: '/cached',
+      authenticator: createVerifier({
+        issuers: options.issuers,
+        audience: AUDIENCE,
+        services: { callers: ['orders'] },
+        realm: REALM,
+      }),
+    },
   ];
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {

@@ -1255,4 +1255,25 @@ export const scenarios: readonly Scenario[] = [
     credentials: dpop({ nonce: true }),
     expect: ok(service),
   },
+  // A reused token, answered from the verified-token cache without a promise (authenticateCached)
+  {
+    name: 'reused token: the second request from the cache',
+    path: '/cached/whoami',
+    replay: true,
+    authorization: withToken(),
+    expect: ok(service),
+  },
+  {
+    name: 'reused token: guards apply to a cached context',
+    path: '/cached/orders',
+    replay: true,
+    authorization: withToken({ permissions: ['orders:read'] }),
+    expect: ok(service),
+  },
+  {
+    name: 'reused token: a guard refuses a cached context',
+    path: '/cached/internal',
+    authorization: withToken(),
+    expect: rejected(403, 'caller_not_allowed', 'caller not allowed'),
+  },
 ];

@@ -70,6 +70,8 @@ export class Verifier {
   readonly #dpopOwner: ContextOwner;
   readonly #sessions: SessionCheck | undefined;
   readonly #delegation: CompiledDelegation | undefined;
+  /** True when a cache hit can be answered without awaiting anything (see `authenticateCached`). */
+  readonly #syncHits: boolean;
 
   /** Prefer {@link createVerifier}. @throws {AuthConfigError} for invalid options */
   constructor(options: VerifierOptions) {
@@ -87,6 +89,13 @@ export class Verifier {
       now: this.#options.now,
     };
     this.#dpopOwner = { ...this.#owner, scheme: 'DPoP' };
+    const compiled = this.#options;
+    this.#syncHits =
+      this.#cache !== undefined &&
+      sessions === undefined &&
+      compiled.dpop === undefined &&
+      compiled.revocation === undefined &&
+      compiled.checks.length === 0;
     setOwner(this, this.#owner);
   }
 
@@ -131,6 +140,44 @@ export class Verifier {
     const forwarded = header === undefined ? 0 : headerCount(request, header);
     if (header === undefined || forwarded === 0) return context;
     return this.#onBehalfOf(context, request, header, forwarded);
+  }
+
+  /**
+   * The answer for a request whose bearer token was verified before, when nothing asynchronous
+   * is left to check: the cached context, or `undefined` when {@link Verifier.authenticate} must
+   * decide (no token, not cached, a key refresh due, a failed check, or options that need a
+   * request-time lookup: sessions, DPoP, revocation, custom checks, a forwarded user token). It
+   * never throws and accepts nothing `authenticate` would refuse; adapters call it first so that
+   * the common case, a caller reusing its token, costs no promise.
+   */
+  authenticateCached(request: RequestLike): AuthContext | undefined {
+    if (!this.#syncHits) return undefined;
+    const options = this.#options;
+    try {
+      const header = this.#delegation?.header;
+      if (header !== undefined && headerCount(request, header) > 0) return undefined;
+      const token = this.#extract(request);
+      if (token === undefined) return undefined;
+      const nowMs = options.now();
+      const verified = this.#cache?.get(token, nowMs);
+      if (verified === undefined || !verified.key.current) return undefined;
+      const refreshing = verified.issuer.keys.ensureFresh();
+      if (refreshing !== undefined) {
+        // authenticate() joins this refresh and reports its outcome.
+        refreshing.catch(() => {});
+        return undefined;
+      }
+      checkTime(verified.payload, nowMs / 1000, {
+        clockTolerance: options.clockTolerance,
+        maxTokenAge: verified.facts.rules.maxTokenAge,
+      });
+      refuseBoundToken(verified.payload);
+      this.#checkConnection(verified, request);
+      if (options.listening) options.emit({ type: 'accepted', cached: true, ...verified.identity });
+      return verified.context;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -301,11 +348,7 @@ export class Verifier {
         const proving = dpop.check(boundThumbprint(verified.payload), token, request, presentation, nowMs);
         if (proving !== undefined) await proving;
       }
-      // Per request, also on a cache hit: the binding is to this connection, not to the token.
-      checkCertificateBinding(verified.payload, request, options.requireCertificateBinding);
-      if (verified.callers !== undefined && !verified.callers.matches(context.caller)) {
-        throw new AuthError('caller_not_allowed');
-      }
+      this.#checkConnection(verified, request);
       await this.#checkRevocation(context);
       for (const check of options.checks) {
         if ((await check(context, request)) === false) throw new AuthError('access_denied');
@@ -383,6 +426,17 @@ export class Verifier {
     };
     this.#cache?.set(token, verified);
     return verified;
+  }
+
+  /**
+   * Per request, also on a cache hit: a certificate binding is to this connection, not to the
+   * token; and the caller allow-list of the token's kind.
+   */
+  #checkConnection(verified: VerifiedToken, request: RequestLike | undefined): void {
+    checkCertificateBinding(verified.payload, request, this.#options.requireCertificateBinding);
+    if (verified.callers !== undefined && !verified.callers.matches(verified.context.caller)) {
+      throw new AuthError('caller_not_allowed');
+    }
   }
 
   async #checkRevocation(context: AuthContext): Promise<void> {

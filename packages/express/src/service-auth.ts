@@ -57,6 +57,13 @@ export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
   const binding = { verifier, onError };
   return (req, res, next) => {
     bindRequest(req, binding);
+    // A token verified before needs no promise (see Verifier.authenticateCached).
+    const cached = verifier.authenticateCached?.(req);
+    if (cached !== undefined) {
+      req.auth = cached;
+      next();
+      return;
+    }
     // then(ok, fail): an error thrown downstream of next() never reaches the rejection path.
     verifier.authenticate(req, { optional }).then(
       (auth) => {

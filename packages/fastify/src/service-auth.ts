@@ -73,6 +73,12 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   const binding = { verifier, onError };
   const authenticate: AuthHook = async (request, reply) => {
     bindRequest(request, binding);
+    // A token verified before is answered without awaiting (see Verifier.authenticateCached).
+    const cached = verifier.authenticateCached?.(request.raw);
+    if (cached !== undefined) {
+      request.auth = cached;
+      return;
+    }
     try {
       request.auth = (await verifier.authenticate(request.raw, { optional })) ?? null;
     } catch (error) {

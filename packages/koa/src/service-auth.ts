@@ -57,9 +57,10 @@ export function serviceAuth(options: ServiceAuthOptions): Middleware {
   const binding = { verifier, onError };
   return async (ctx, next) => {
     bindRequest(ctx, binding);
-    let auth: AuthContext | undefined;
+    // A token verified before is answered without awaiting (see Verifier.authenticateCached).
+    let auth = verifier.authenticateCached?.(ctx.req);
     try {
-      auth = await verifier.authenticate(ctx.req, { optional });
+      auth ??= await verifier.authenticate(ctx.req, { optional });
     } catch (error) {
       return reject(error, ctx);
     }

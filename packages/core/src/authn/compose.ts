@@ -16,6 +16,11 @@ import type { AuthenticateOptions } from '../verifier.js';
  */
 export interface Authenticator {
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthContext | undefined>;
+  /**
+   * Optional fast path: the context when it can be decided synchronously and positively (a
+   * `Verifier`'s cache hit), else `undefined`, and then `authenticate` decides. Never throws.
+   */
+  authenticateCached?(request: RequestLike): AuthContext | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/compose.js';
 import { ownerOf } from '../context-owner.js';
 import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
-import { type RequestIdentity, TOKEN_KINDS, type TokenKind } from '../events.js';
+import { TOKEN_KINDS, type TokenKind } from '../events.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { RequestLike } from '../token/request.js';
 import type { Verifier } from '../verifier.js';

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
+import { ownAuthenticator } from '../authn/authenticator-owner.js';
 import type { Authenticator } from '../authn/compose.js';
 import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
 import { setOwner } from '../context-owner.js';
-import { AuthConfigError, AuthError, isAuthError, withRealm } from '../errors.js';
-import { type AuthEventListener, type RequestIdentity, safeListener } from '../events.js';
+import { AuthConfigError, AuthError } from '../errors.js';
+import type { AuthEventListener, RequestIdentity } from '../events.js';
 import { buildAuthContext } from '../identity/create-auth-context.js';
 import { identityOf } from '../identity/identity-of.js';
 import { type Duration, parseDuration } from '../options/duration.js';
@@ -61,6 +62,7 @@ interface CompiledService {
   readonly roles: readonly string[];
 }
 
+const HMAC_OPTIONS = ['services', 'window', 'nonces', 'requiredHeaders', 'roles', 'realm', 'onEvent', 'now'];
 const MAX_WINDOW = 15 * 60;
 const MIN_SECRET_BYTES = 32;
 
@@ -162,26 +164,15 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
     throw new AuthConfigError('realm', 'expected a string');
   if (options.now !== undefined && typeof options.now !== 'function')
     throw new AuthConfigError('now', 'expected a function');
-  const now = options.now ?? Date.now;
-  const realm = options.realm;
-  const emit = safeListener(options.onEvent);
-
-  function rejected(error: unknown, identity: RequestIdentity): unknown {
-    if (!isAuthError(error)) return error;
-    const answer = withRealm(
-      error.scheme === HMAC_SCHEME ? error : error.with({ scheme: HMAC_SCHEME }),
-      realm,
-    );
-    emit({
-      type: 'rejected',
-      code: answer.code,
-      status: answer.status,
-      description: answer.description,
-      ...identity,
-    });
-    return answer;
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+    throw new AuthConfigError('onEvent', 'expected a function (event) => void');
   }
-
+  for (const key of Object.keys(options)) {
+    if (!HMAC_OPTIONS.includes(key)) {
+      throw new AuthConfigError(key, `unknown option; known options are ${HMAC_OPTIONS.join(', ')}`);
+    }
+  }
+  const now = options.now ?? Date.now;
   async function verify(
     request: RequestLike,
     credentials: string,
@@ -218,11 +209,10 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
       },
       roles,
     );
-    setOwner(context, owner);
+    setOwner(context, reporting.owner);
     return { context, params };
   }
 
-  const owner = { emit, realm, now, scheme: HMAC_SCHEME } as const;
   const authenticator: Authenticator = {
     async authenticate(request, authOptions = {}) {
       let identity: RequestIdentity = { kind: 'hmac' };
@@ -236,18 +226,23 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
         identity = identityOf(context);
         if (announcesBody(request.headers)) {
           const known = identity;
-          expectBodyHash(request, params.bodyHash, (error) => rejected(error, known) as AuthError);
+          expectBodyHash(request, params.bodyHash, (error) => reporting.rejected(error, known) as AuthError);
         } else if (params.bodyHash !== EMPTY_BODY_HASH) {
           throw new AuthError('body_mismatch');
         }
-        emit({ type: 'accepted', cached: false, ...identity });
+        if (reporting.listening) reporting.accepted(identity);
         return context;
       } catch (error) {
-        throw rejected(error, identity);
+        throw reporting.rejected(error, identity);
       }
     },
   };
-  setOwner(authenticator, owner);
+  const reporting = ownAuthenticator(authenticator, {
+    scheme: HMAC_SCHEME,
+    realm: options.realm,
+    onEvent: options.onEvent,
+    now,
+  });
   markSignsBodies(authenticator);
   return authenticator;
 }

@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
+import { ownAuthenticator } from '../authn/authenticator-owner.js';
 import type { Authenticator } from '../authn/compose.js';
 import { CallerPatterns } from '../authz/caller-patterns.js';
 import { compileRoleMap, type RoleMap } from '../authz/role-map.js';
-import { type ContextOwner, setOwner } from '../context-owner.js';
-import { AuthConfigError, AuthError, isAuthError, withRealm } from '../errors.js';
-import { type AuthEventListener, type RequestIdentity, safeListener } from '../events.js';
+import { setOwner } from '../context-owner.js';
+import { AuthConfigError, AuthError } from '../errors.js';
+import type { AuthEventListener, RequestIdentity } from '../events.js';
 import { buildAuthContext } from '../identity/create-auth-context.js';
 import type { RequestLike } from '../token/request.js';
 import { certificateThumbprint } from './certificate-thumbprint.js';
@@ -122,10 +123,8 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
     throw new AuthConfigError('realm', 'expected a non-empty string');
   }
   const now = optionalFunction('now', options.now) ?? Date.now;
-  const listening = optionalFunction('onEvent', options.onEvent) !== undefined;
-  const emit = safeListener(options.onEvent);
+  const onEvent = optionalFunction('onEvent', options.onEvent);
   const fromProxy = optionalFunction('certificateFromProxy', options.certificateFromProxy);
-  const owner: ContextOwner = { emit, realm, now, scheme: 'mTLS' };
 
   const certificateOf = (request: RequestLike): X509Certificate | undefined =>
     fromProxy === undefined ? verifiedPeerCertificate(request) : proxyCertificate(fromProxy(request));
@@ -162,24 +161,15 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
           },
           roles,
         );
-        setOwner(context, owner);
-        if (listening) emit({ type: 'accepted', cached: false, ...identity });
+        setOwner(context, reporting.owner);
+        if (reporting.listening) reporting.accepted(identity);
         return context;
       } catch (error) {
-        if (!isAuthError(error)) throw error;
-        const rejection = withRealm(error, realm);
-        emit({
-          type: 'rejected',
-          code: rejection.code,
-          status: rejection.status,
-          description: rejection.description,
-          ...identity,
-        });
-        throw rejection;
+        throw reporting.rejected(error, identity);
       }
     },
   };
-  setOwner(authenticator, owner);
+  const reporting = ownAuthenticator(authenticator, { scheme: 'mTLS', realm, onEvent, now });
   return authenticator;
 }
 

@@ -382,6 +382,8 @@ describe('createHmacAuthenticator options', () => {
     [{ ...options, window: '1h' }, 'window: expected between 1 second and 15 minutes'],
     [{ ...options, requiredHeaders: ['Host'] }, 'requiredHeaders: expected lower-case header names'],
     [{ ...options, nonces: {} }, 'nonces: expected a NonceStore'],
+    [{ ...options, windw: '1m' }, 'windw: unknown option; known options are services, window'],
+    [{ ...options, onEvent: 'log' }, 'onEvent: expected a function'],
   ])('refuses %j', (bad, message) => {
     expect(() => createHmacAuthenticator(bad as never)).toThrow(AuthConfigError);
     expect(() => createHmacAuthenticator(bad as never)).toThrow(message);
