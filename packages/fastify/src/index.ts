@@ -29,5 +29,5 @@ export {
   requireUser,
   requireUserPermission,
 } from './guards.js';
-export type { AuthHook, FastifyAuthOptions, ServiceAuthOptions } from './service-auth.js';
+export type { AuthenticateHook, AuthHook, FastifyAuthOptions, ServiceAuthOptions } from './service-auth.js';
 export { serviceAuth } from './service-auth.js';

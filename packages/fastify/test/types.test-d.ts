@@ -2,6 +2,7 @@ import type { AuthContext, Verifier } from '@org/auth-core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type AuthenticateHook,
   type AuthHook,
   fromGuard,
   requireAnyPermission,
@@ -25,7 +26,7 @@ describe('types', () => {
     expectTypeOf<NonNullable<FastifyRequest['auth']>['claims']['region']>().toEqualTypeOf<
       'eu' | 'us' | undefined
     >();
-    expectTypeOf<FastifyInstance['authenticate']>().toEqualTypeOf<AuthHook>();
+    expectTypeOf<FastifyInstance['authenticate']>().toEqualTypeOf<AuthenticateHook>();
   });
 
   it('returns hooks usable as onRequest and preHandler, alone or in arrays', () => {
