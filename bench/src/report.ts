@@ -182,15 +182,14 @@ export function row(results: Results, key: Key): Row | null {
     vsBare: perRound(results, key, bare, (r, b) => r.rps / b.rps),
     p99VsBare: perRound(results, key, bare, (r, b) => r.p99 / b.p99).median,
     cpuVsBare: perRound(results, key, bare, (r, b) => r.cpuPerRequest - b.cpuPerRequest).median,
-    vsAnchor:
-      anchor
-        ? perRound(
-            results,
-            key,
-            { framework: key.framework, impl: anchor, alg: key.alg, mode: 'fresh' },
-            (r, b) => r.rps / b.rps,
-          )
-        : null,
+    vsAnchor: anchor
+      ? perRound(
+          results,
+          key,
+          { framework: key.framework, impl: anchor, alg: key.alg, mode: 'fresh' },
+          (r, b) => r.rps / b.rps,
+        )
+      : null,
     anchor,
   };
 }
