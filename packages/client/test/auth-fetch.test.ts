@@ -9,7 +9,7 @@ import {
   type SigningKey,
   type TokenClient,
 } from '../src/index.js';
-import { readBody, requestLike, startServer, type TestServer } from './helpers.js';
+import { readBody, startServer, type TestServer } from './helpers.js';
 
 let key: SigningKey;
 let receiver: TestServer;
@@ -29,7 +29,7 @@ beforeEach(async () => {
     const body = await readBody(req);
     seen.push({ authorization: req.headers.authorization, body, method: req.method ?? '' });
     try {
-      const auth = await verifier.authenticate(requestLike(req));
+      const auth = await verifier.authenticate(req);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ caller: auth?.caller, body }));
     } catch (error) {

@@ -9,7 +9,7 @@ import {
   generateSigningKey,
   type SigningKey,
 } from '../src/index.js';
-import { readBody, requestLike, startServer } from './helpers.js';
+import { readBody, startServer } from './helpers.js';
 import {
   type AuthorizationServer,
   CLIENT_SECRET,
@@ -91,7 +91,7 @@ describe('client credentials against a real authorization server (oidc-provider)
     });
     const orders = await startServer(async (req, res) => {
       try {
-        const auth = await verifier.authenticate(requestLike(req));
+        const auth = await verifier.authenticate(req);
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ caller: auth?.caller }));

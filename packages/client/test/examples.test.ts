@@ -1,7 +1,7 @@
 import { AuthError, createVerifier } from '@org/auth-core';
 import { afterEach, expect, it, vi } from 'vitest';
 import { exportPrivateKeyPem, generateSigningKey } from '../src/index.js';
-import { requestLike, startServer } from './helpers.js';
+import { startServer } from './helpers.js';
 import { CLIENT_SECRET, startAuthorizationServer } from './oidc-provider.js';
 
 afterEach(() => {
@@ -17,7 +17,7 @@ it('README: a calling service in a dozen lines', async () => {
   });
   const orders = await startServer(async (req, res) => {
     try {
-      const auth = await verifier.authenticate(requestLike(req));
+      const auth = await verifier.authenticate(req);
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ id: 42, caller: auth?.caller }));

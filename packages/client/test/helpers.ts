@@ -62,14 +62,3 @@ export function deferred<T>(): {
   });
   return { promise, resolve, reject };
 }
-
-/**
- * Core's `RequestLike` declares `url?: string`, which Node's `url: string | undefined` does not
- * satisfy under `exactOptionalPropertyTypes`; pass only what the verifier reads.
- */
-export function requestLike(req: IncomingMessage): {
-  headers: IncomingMessage['headers'];
-  rawHeaders: string[];
-} {
-  return { headers: req.headers, rawHeaders: req.rawHeaders };
-}

@@ -9,7 +9,7 @@ import {
   createTokenClient,
   generateSigningKey,
 } from '../src/index.js';
-import { manualClock, requestLike, startServer } from './helpers.js';
+import { manualClock, startServer } from './helpers.js';
 
 describe('KeyRing', () => {
   it('publishes next before it signs and keeps previous keys until their tokens expire', async () => {
@@ -68,7 +68,7 @@ describe('KeyRing', () => {
     const accepted = new Set<string>();
     const receiver = await startServer(async (req, res) => {
       try {
-        await verifier.authenticate(requestLike(req));
+        await verifier.authenticate(req);
         accepted.add(decodeProtectedHeader(req.headers.authorization!.slice(7)).kid!);
         res.writeHead(204).end();
       } catch (error) {
