@@ -4,6 +4,7 @@
  * tests cannot drift apart (the adapters' packages do not depend on jose).
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,4 +96,16 @@ export async function expectSignedRequestsExample(url: string, secret: string): 
   const unsigned = await fetch(`${url}/orders`, { method: 'POST' });
   expect(unsigned.status).toBe(401);
   expect(unsigned.headers.get('www-authenticate')).toBe('HMAC-SHA256 realm="orders"');
+}
+
+/**
+ * The package README shows `example` (a path from the package root, e.g.
+ * `examples/readme-example.ts`) verbatim in a `ts` code block, so the tested file is the
+ * documented one. `testUrl` is the calling test's `import.meta.url`, in the package's `test/`.
+ */
+export async function expectReadmeShows(testUrl: string, example: string): Promise<void> {
+  const root = new URL('../', testUrl);
+  const readme = await readFile(new URL('README.md', root), 'utf8');
+  const code = await readFile(new URL(example, root), 'utf8');
+  expect(readme).toContain(`\`\`\`ts\n${code}\`\`\``);
 }

@@ -164,6 +164,16 @@ function rejectedWith(scheme: string, status: 401 | 403, code: string, descripti
   };
 }
 const mtlsCaller = { kind: 'mtls', issuer: 'mtls', caller: BILLING_SPIFFE_ID, subject: BILLING_SPIFFE_ID };
+/** No client certificate: the mTLS challenge, without an error (like a missing bearer token). */
+const certificateRequired: Expectation = {
+  status: 401,
+  wwwAuthenticate: 'mTLS realm="payments"',
+  body: {
+    error: 'unauthorized',
+    error_description: 'client certificate required',
+    code: 'client_certificate_required',
+  },
+};
 const untrusted = (description: string) => rejectedWith('mTLS', 401, 'untrusted_certificate', description);
 /** A token of issuer A bound to a client certificate of the suite (RFC 8705). */
 const boundTo = (certificate: 'billing' | 'shop') => async (kit: Kit) =>
@@ -1049,29 +1059,13 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'mTLS: no client certificate',
     path: '/mtls/whoami',
-    expect: {
-      status: 401,
-      wwwAuthenticate: 'mTLS realm="payments"',
-      body: {
-        error: 'unauthorized',
-        error_description: 'client certificate required',
-        code: 'client_certificate_required',
-      },
-    },
+    expect: certificateRequired,
   },
   {
     name: 'mTLS: a bearer token is no client certificate',
     path: '/mtls/whoami',
     authorization: withToken(),
-    expect: {
-      status: 401,
-      wwwAuthenticate: 'mTLS realm="payments"',
-      body: {
-        error: 'unauthorized',
-        error_description: 'client certificate required',
-        code: 'client_certificate_required',
-      },
-    },
+    expect: certificateRequired,
   },
   {
     name: 'mTLS: expired certificate',

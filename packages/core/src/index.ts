@@ -93,6 +93,12 @@ export {
   type HmacAuthenticatorOptions,
   type HmacService,
 } from './hmac/hmac-authenticator.js';
+export {
+  HMAC_MIN_SECRET_BYTES,
+  hmacSecretBytes,
+  isHmacKeyId,
+  isSignedHeaderName,
+} from './hmac/hmac-credentials.js';
 export { type SignRequestOptions, signRequest } from './hmac/sign-request.js';
 export { createAuthContext, type IdentityInput } from './identity/create-auth-context.js';
 export type { SessionCheck, SessionResult } from './identity/sessions.js';

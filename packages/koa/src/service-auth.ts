@@ -57,6 +57,8 @@ export function serviceAuth(options: ServiceAuthOptions): Middleware {
   const binding = { verifier, onError };
   return async (ctx, next) => {
     bindRequest(ctx, binding);
+    // A mounted app (koa-mount) rewrites req.url; signatures and DPoP proofs cover the target as sent.
+    if (ctx.originalUrl !== ctx.req.url) (ctx.req as { originalUrl?: string }).originalUrl = ctx.originalUrl;
     // A token verified before is answered without awaiting (see Verifier.authenticateCached).
     let auth = verifier.authenticateCached?.(ctx.req);
     try {

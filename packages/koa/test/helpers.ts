@@ -1,4 +1,5 @@
 export {
+  expectReadmeShows,
   expectSignedRequestsExample,
   get,
   ISSUER,

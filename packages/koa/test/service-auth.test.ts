@@ -1,5 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import { AuthConfigError, type AuthEvent, createVerifier, isAuthError } from '@org/auth-core';
+import {
+  AuthConfigError,
+  type AuthEvent,
+  createHmacAuthenticator,
+  createVerifier,
+  isAuthError,
+  signRequest,
+} from '@org/auth-core';
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +153,34 @@ describe.each([
         error_description: 'missing bearer token',
         code: 'missing_token',
       });
+    });
+  });
+});
+
+describe('mounted apps', () => {
+  it('verifies a signed request against the target as sent, when a mount rewrote the path', async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const app = new Koa();
+    // What koa-mount does for app.use(mount('/api', inner)).
+    app.use((ctx, next) => {
+      ctx.path = ctx.path.replace(/^\/api/, '') || '/';
+      return next();
+    });
+    app.use(
+      serviceAuth({
+        authenticator: createHmacAuthenticator({ services: { billing: { secrets: [secret] } } }),
+      }),
+    );
+    app.use((ctx) => {
+      ctx.body = { path: ctx.path, caller: ctx.state.auth?.caller };
+    });
+    await withServer(app.callback(), async (url) => {
+      const target = `${url}/api/orders?page=2`;
+      const response = await fetch(target, {
+        headers: { authorization: signRequest({ keyId: 'billing', secret, url: target }) },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ path: '/orders', caller: 'billing' });
     });
   });
 });

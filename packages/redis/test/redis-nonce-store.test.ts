@@ -1,35 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createHmacAuthenticator, signRequest } from '@org/auth-core';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisNonceStore } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { useRedisServer } from './redis-clients.js';
 
-let server: RedisServer;
-const clients: Redis[] = [];
-
-function connect(url = server.url): Redis {
-  const client = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => 50,
-  });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-async function connected(client: Redis): Promise<void> {
-  for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(client.status).toBe('ready');
-}
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
+const { connect, connected } = redis;
 
 let prefixCount = 0;
 const prefix = () => `nonce-test${++prefixCount}:`;
@@ -53,13 +30,14 @@ describe('RedisNonceStore against a real redis-server', () => {
   it('refuses a signed request replayed to another replica of the service', async () => {
     const secret = randomBytes(32).toString('base64url');
     const shared = prefix();
-    const replica = () =>
+    const [a, b] = [connect(), connect()];
+    await Promise.all([connected(a), connected(b)]);
+    const replica = (client: Redis) =>
       createHmacAuthenticator({
         services: { billing: { secrets: [secret] } },
-        nonces: new RedisNonceStore({ client: connect(), prefix: shared }),
+        nonces: new RedisNonceStore({ client, prefix: shared }),
       });
-    const [first, second] = [replica(), replica()];
-    await Promise.all(clients.slice(-2).map(connected));
+    const [first, second] = [replica(a), replica(b)];
     const authorization = signRequest({ keyId: 'billing', secret, url: 'http://orders.internal/orders' });
     const request = { method: 'GET', url: '/orders', headers: { host: 'orders.internal', authorization } };
     await expect(first.authenticate(request)).resolves.toMatchObject({ caller: 'billing' });

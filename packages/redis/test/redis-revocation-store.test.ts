@@ -1,38 +1,12 @@
 import { createVerifier, isAuthError, type Verifier } from '@org/auth-core';
-import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore, type RedisStoreErrorContext } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { useRedisServer } from './redis-clients.js';
 
 const ISSUER = 'https://orders.internal';
-let server: RedisServer;
-const clients: Redis[] = [];
-
-/** A client as a service would configure it: fail fast rather than queue while Redis is down. */
-function connect(): Redis {
-  const client = new Redis(server.url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => 50,
-    lazyConnect: false,
-  });
-  client.on('error', () => {}); // reconnect noise; the store reports what matters through onError
-  clients.push(client);
-  return client;
-}
-async function connected(client: Redis): Promise<void> {
-  for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(client.status).toBe('ready');
-}
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
+const { connect, connected } = redis;
 
 const now = () => Math.floor(Date.now() / 1000);
 const query = (patch: Partial<Parameters<RedisRevocationStore['isRevoked']>[0]> = {}) => ({
@@ -168,13 +142,13 @@ describe('through a verifier', () => {
   });
 
   it('fails closed with 503 while Redis is down, logs through onError, and recovers without a restart', async () => {
-    await server.stop();
+    await redis.server.stop();
     expect(await outcome(await sign())).toBe('503 revocation_unavailable');
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]?.context).toEqual({ operation: 'isRevoked', failOpen: false });
     for (const { message } of errors) expect(message).not.toMatch(/eyJ/); // never a token
 
-    await server.start();
+    await redis.server.start();
     let status: number | string = 0;
     for (let i = 0; i < 60 && status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -192,12 +166,12 @@ describe('through a verifier', () => {
       timeout: 300,
       onError: (error, context) => errors.push({ message: error.message, context }),
     });
-    await server.stop();
+    await redis.server.stop();
     try {
       expect(await open.isRevoked(query())).toBe(false);
       expect(errors.at(-1)?.context).toEqual({ operation: 'isRevoked', failOpen: true });
     } finally {
-      await server.start();
+      await redis.server.start();
     }
   });
 });

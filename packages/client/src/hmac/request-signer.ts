@@ -1,4 +1,4 @@
-import { signRequest } from '@org/auth-core';
+import { hmacSecretBytes, isHmacKeyId, isSignedHeaderName, signRequest } from '@org/auth-core';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import { requestBodyBytes, signableBody } from './signable-body.js';
 
@@ -30,28 +30,6 @@ export interface AuthFetchSignerOptions {
 /** What the platform `fetch` accepts as its first argument. */
 export type FetchInput = string | URL | Request;
 
-// As the receiver parses them (core's signature header).
-const KEY_ID = /^[A-Za-z0-9._~+/:@-]{1,128}$/;
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-const MIN_SECRET_BYTES = 32;
-
-function compileSecret(secret: unknown): Uint8Array {
-  const bytes =
-    typeof secret === 'string'
-      ? Buffer.from(secret, 'utf8')
-      : secret instanceof Uint8Array
-        ? Buffer.from(secret)
-        : undefined;
-  if (bytes === undefined || bytes.length < MIN_SECRET_BYTES) {
-    throw new AuthConfigError(
-      'signer.secret',
-      `expected a string or bytes of at least ${MIN_SECRET_BYTES} bytes, the same secret as the receiver's ` +
-        "(e.g. randomBytes(32).toString('base64url'))",
-    );
-  }
-  return bytes;
-}
-
 function compileSignedHeaders(headers: unknown): readonly string[] {
   if (headers === undefined) return [];
   if (!Array.isArray(headers) || headers.some((name) => typeof name !== 'string')) {
@@ -62,7 +40,7 @@ function compileSignedHeaders(headers: unknown): readonly string[] {
   }
   const names = [...new Set(headers.map((name: string) => name.toLowerCase()))];
   for (const name of names) {
-    if (!HEADER_NAME.test(name)) {
+    if (!isSignedHeaderName(name)) {
       throw new AuthConfigError('signer.signedHeaders', `${JSON.stringify(name)} is not a header name`);
     }
     if (name === 'authorization') {
@@ -93,7 +71,7 @@ export class RequestSigner {
         'expected { keyId, secret } of this service, as the receiver knows it',
       );
     }
-    if (typeof options.keyId !== 'string' || !KEY_ID.test(options.keyId)) {
+    if (!isHmacKeyId(options.keyId)) {
       throw new AuthConfigError(
         'signer.keyId',
         "expected the name the receiver knows this service by: 1 to 128 letters, digits and ._~+/:@- (e.g. 'billing')",
@@ -103,7 +81,7 @@ export class RequestSigner {
       throw new AuthConfigError('signer.now', 'expected a function returning milliseconds since the epoch');
     }
     this.#keyId = options.keyId;
-    this.#secret = compileSecret(options.secret);
+    this.#secret = hmacSecretBytes(options.secret, 'signer.secret');
     this.#signedHeaders = compileSignedHeaders(options.signedHeaders);
     this.#now = options.now;
   }

@@ -14,6 +14,7 @@ import type { NonceStore } from '../replay/nonce-store.js';
 import { headerCount, headerValue, type RequestLike, requestTarget } from '../token/request.js';
 import { announcesBody, expectBodyHash, markSignsBodies } from './body-digest.js';
 import { canonicalRequest, EMPTY_BODY_HASH, HMAC_SCHEME, hmacOf } from './canonical-request.js';
+import { hmacSecretBytes, isHmacKeyId } from './hmac-credentials.js';
 import { parseSignatureParams, type SignatureParams } from './signature-header.js';
 
 /** One calling service of {@link createHmacAuthenticator}. */
@@ -64,7 +65,6 @@ interface CompiledService {
 
 const HMAC_OPTIONS = ['services', 'window', 'nonces', 'requiredHeaders', 'roles', 'realm', 'onEvent', 'now'];
 const MAX_WINDOW = 15 * 60;
-const MIN_SECRET_BYTES = 32;
 
 function compileServices(services: unknown): ReadonlyMap<string, CompiledService> {
   if (typeof services !== 'object' || services === null || Object.keys(services).length === 0) {
@@ -76,27 +76,15 @@ function compileServices(services: unknown): ReadonlyMap<string, CompiledService
   const compiled = new Map<string, CompiledService>();
   for (const [keyId, service] of Object.entries(services as Record<string, HmacService>)) {
     const option = `services.${keyId}`;
-    if (!/^[A-Za-z0-9._~+/:@-]{1,128}$/.test(keyId)) {
+    if (!isHmacKeyId(keyId)) {
       throw new AuthConfigError(option, 'a key id is 1 to 128 characters of letters, digits and ._~+/:@-');
     }
     if (!Array.isArray(service?.secrets) || service.secrets.length === 0) {
       throw new AuthConfigError(`${option}.secrets`, 'list at least one secret');
     }
-    const secrets = service.secrets.map((secret, index) => {
-      const bytes =
-        typeof secret === 'string'
-          ? Buffer.from(secret, 'utf8')
-          : secret instanceof Uint8Array
-            ? Buffer.from(secret)
-            : undefined;
-      if (bytes === undefined || bytes.length < MIN_SECRET_BYTES) {
-        throw new AuthConfigError(
-          `${option}.secrets[${index}]`,
-          `expected a string or bytes of at least ${MIN_SECRET_BYTES} bytes (e.g. randomBytes(32).toString('base64url'))`,
-        );
-      }
-      return bytes;
-    });
+    const secrets = service.secrets.map((secret, index) =>
+      hmacSecretBytes(secret, `${option}.secrets[${index}]`),
+    );
     for (const name of ['permissions', 'roles'] as const) {
       const list = service[name];
       if (list !== undefined && (!Array.isArray(list) || list.some((item) => typeof item !== 'string'))) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AuthConfigError } from '../errors.js';
 import { canonicalRequest, hashBody, hmacOf } from './canonical-request.js';
+import { hmacSecretBytes } from './hmac-credentials.js';
 import { formatSignatureHeader } from './signature-header.js';
 
 /** What {@link signRequest} signs. */
@@ -45,10 +46,7 @@ function headerMap(headers: SignRequestOptions['headers']): Map<string, string> 
  * ```
  */
 export function signRequest(options: SignRequestOptions): string {
-  const secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : options.secret;
-  if (!(secret instanceof Uint8Array) || secret.length < 32) {
-    throw new AuthConfigError('secret', 'expected a string or bytes of at least 32 bytes');
-  }
+  const secret = hmacSecretBytes(options.secret, 'secret');
   const url = new URL(options.url);
   const headers = headerMap(options.headers);
   if (!headers.has('host')) headers.set('host', url.host);

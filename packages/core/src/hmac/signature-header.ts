@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js';
 import { HMAC_SCHEME } from './canonical-request.js';
+import { isHmacKeyId, isSignedHeaderName } from './hmac-credentials.js';
 
 /** The parameters of `Authorization: HMAC-SHA256 ...`. */
 export interface SignatureParams {
@@ -13,10 +14,8 @@ export interface SignatureParams {
 }
 
 const NAMES = ['keyId', 'timestamp', 'nonce', 'signedHeaders', 'bodyHash', 'signature'] as const;
-const TOKEN = /^[A-Za-z0-9._~+/:@-]{1,128}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 // 32 bytes in unpadded base64url: 43 characters, the last one carrying 4 zero bits.
 const SHA256_B64URL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 const PARAM = /^\s*([A-Za-z]+)="([^"\\]*)"\s*(?:,|$)/;
@@ -47,13 +46,13 @@ export function parseSignatureParams(credentials: string): SignatureParams {
     if (!found.has(name)) throw malformed(`signature parameter ${name} missing`);
   }
   const params = Object.fromEntries(found) as Record<(typeof NAMES)[number], string>;
-  if (!TOKEN.test(params.keyId)) throw malformed('invalid keyId');
+  if (!isHmacKeyId(params.keyId)) throw malformed('invalid keyId');
   if (!TIMESTAMP.test(params.timestamp)) throw malformed('timestamp must be seconds since the epoch');
   if (!NONCE.test(params.nonce)) throw malformed('nonce must be 16 to 128 base64url characters');
   if (!SHA256_B64URL.test(params.bodyHash)) throw malformed('bodyHash must be a base64url SHA-256');
   if (!SHA256_B64URL.test(params.signature)) throw malformed('signature must be a base64url HMAC-SHA256');
   const signedHeaders = params.signedHeaders === '' ? [] : params.signedHeaders.split(';');
-  if (signedHeaders.some((name) => !HEADER_NAME.test(name))) {
+  if (signedHeaders.some((name) => !isSignedHeaderName(name))) {
     throw malformed('signedHeaders must be lower-case header names separated by ";"');
   }
   if (new Set(signedHeaders).size !== signedHeaders.length) throw malformed('a header is signed twice');
