@@ -1,4 +1,5 @@
-export { type Duration, type JwkLike, jwkThumbprint } from '@org/auth-core';
+export type { Duration } from '@org/auth-core';
+export { type JwkLike, jwkThumbprint } from '@org/auth-core/protocol';
 export {
   type AudienceResolver,
   type AuthFetchOptions,

@@ -1,11 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  AuthError,
-  type Authenticator,
-  createHmacAuthenticator,
-  EMPTY_BODY_HASH,
-  verifyRequestBody,
-} from '@org/auth-core';
+import { AuthError, type Authenticator, createHmacAuthenticator } from '@org/auth-core';
+import { verifyRequestBody } from '@org/auth-core/adapter';
+import { EMPTY_BODY_HASH } from '@org/auth-core/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthClientError,

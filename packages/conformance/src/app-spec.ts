@@ -9,12 +9,12 @@ import {
   createVerifier,
   deny,
   isAuthError,
-  jwkThumbprint,
   MemoryRevocationStore,
   type Policy,
   type Verifier,
   type VerifierOptions,
 } from '@org/auth-core';
+import { jwkThumbprint } from '@org/auth-core/protocol';
 import { createTestCertificateAuthority, type TestCertificate } from '@org/auth-testing';
 import type { ClientTls, Running } from './client.js';
 import { type JwksServer, startJwksServer } from './jwks-server.js';
@@ -198,8 +198,12 @@ export function appError(error: unknown): {
   body: { handledBy: 'app'; code: string };
 } {
   if (isAuthError(error)) {
+    // Express and Koa apps read `status`, Fastify's `statusCode`: both must carry the answer.
+    if (error.status !== error.statusCode) {
+      return { status: 500, headers: {}, body: { handledBy: 'app', code: 'inconsistent_status' } };
+    }
     return {
-      status: error.statusCode,
+      status: error.status,
       headers: { ...error.headers },
       body: { handledBy: 'app', code: error.code },
     };

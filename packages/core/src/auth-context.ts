@@ -1,6 +1,8 @@
 import type { PermissionSet } from './authz/permissions.js';
-import type { TokenKind } from './events.js';
+import type { AuthError, AuthErrorCode, AuthErrorOptions, AuthScheme } from './errors.js';
+import type { CallerKind, RequestIdentity } from './events.js';
 import type { TokenHeader } from './token/decode-token.js';
+import type { RequestLike } from './token/request.js';
 
 /**
  * Your custom claims, declared once for the whole application by declaration merging:
@@ -33,9 +35,61 @@ export interface StandardClaims {
 /** The claims of a verified token: standard ones, your {@link AuthClaims}, and `C`. */
 export type Claims<C extends object = object> = StandardClaims & AuthClaims & C;
 
+/** What a route refusal adds to its `rejected` event besides the caller's identity. */
+export interface RejectionDetail {
+  /** For guard rejections: what was required, e.g. `permission orders:create`. */
+  readonly requirement?: string;
+  /** For `policy_denied`: the policy that denied, when one did. */
+  readonly policy?: string;
+}
+
+/** The policies of an authenticator, as `authorize()` asks them (a `PolicyEngine`). */
+export interface PolicyEvaluator {
+  evaluate(input: {
+    readonly auth: AuthContext;
+    readonly action: string;
+    readonly resource: unknown;
+    readonly environment: { readonly now: Date; readonly request: RequestLike | undefined };
+  }): Promise<{ readonly allowed: boolean; readonly reason: string; readonly policy: string | undefined }>;
+}
+
+/**
+ * How an authenticator answers: its challenge scheme, realm, clock and policies, and the one
+ * place where its rejections are made in their final form and reported as `rejected` events.
+ * A context carries the rejector of the authenticator that accepted it (`auth.rejector`), so
+ * that route guards and `authorize()` reject the way that authenticator would.
+ */
+export interface Rejector {
+  /** The scheme of this authenticator's challenges. */
+  readonly scheme: AuthScheme;
+  /** The `realm` of its challenges, if configured. */
+  readonly realm: string | undefined;
+  /** Its clock, in milliseconds since the epoch. */
+  readonly now: () => number;
+  /** The policies `authorize()` uses for its contexts, when it has some. */
+  readonly policies: PolicyEvaluator | undefined;
+  /**
+   * A route's refusal with `code`, in its final form and reported: with the given `scheme` (the
+   * context's), else this authenticator's, and its realm.
+   */
+  refuse(
+    code: AuthErrorCode,
+    identity: RequestIdentity,
+    options?: AuthErrorOptions,
+    detail?: RejectionDetail,
+  ): AuthError;
+  /**
+   * A failure passed on by a composition of authenticators: with this realm, and reported unless
+   * the authenticator that failed has reported it already.
+   */
+  relay(error: AuthError, reported: boolean): AuthError;
+}
+
 /** @internal what the verifier builds a context from */
 export interface AuthContextFields<C extends object = object> {
-  readonly kind: TokenKind;
+  readonly kind: CallerKind;
+  readonly scheme: AuthScheme;
+  readonly rejector: Rejector | undefined;
   readonly issuer: string;
   readonly subject: string | undefined;
   readonly caller: string | undefined;
@@ -57,8 +111,22 @@ export interface AuthContextFields<C extends object = object> {
  * @typeParam C - extra claims for this route, on top of {@link AuthClaims}
  */
 export class AuthContext<C extends object = object> {
-  /** `service` for tokens that carry the service marker claim, `user` otherwise. */
-  readonly kind: TokenKind;
+  /**
+   * Who called: `service` for tokens that carry the service marker claim, `user` for other
+   * tokens and sessions, `mtls` for a client certificate, `hmac` for a signed request.
+   */
+  readonly kind: CallerKind;
+  /**
+   * How the credentials were presented, and so the scheme of a route's challenges: `Bearer`,
+   * `DPoP` (a DPoP-bound token), `HMAC-SHA256` (a signed request) or `mTLS` (a client certificate).
+   */
+  readonly scheme: AuthScheme;
+  /**
+   * How the authenticator that accepted these credentials answers: guards and `authorize()`
+   * reject through it, so their rejections carry its realm and reach its events. `undefined` for
+   * a context built without one (`createAuthContext`).
+   */
+  readonly rejector: Rejector | undefined;
   /** The token's `iss`. */
   readonly issuer: string;
   /** The token's `sub`, if any. */
@@ -85,6 +153,8 @@ export class AuthContext<C extends object = object> {
   constructor(fields: AuthContextFields<C>) {
     this.#fields = fields;
     this.kind = fields.kind;
+    this.scheme = fields.scheme;
+    this.rejector = fields.rejector;
     this.issuer = fields.issuer;
     this.subject = fields.subject;
     this.caller = fields.caller;

@@ -1,13 +1,13 @@
 import type { AuthErrorCode } from './errors.js';
 
 /**
- * Which kind of credential a request carried: a service token (`service`), a user token or
- * session (`user`), a client certificate (`mtls`) or a signed request (`hmac`).
+ * Who called, by the kind of credentials the request carried: a service token (`service`), a
+ * user token or session (`user`), a client certificate (`mtls`) or a signed request (`hmac`).
  */
-export type TokenKind = 'service' | 'user' | 'mtls' | 'hmac';
+export type CallerKind = 'service' | 'user' | 'mtls' | 'hmac';
 
-/** Every {@link TokenKind}. */
-export const TOKEN_KINDS: readonly TokenKind[] = Object.freeze(['service', 'user', 'mtls', 'hmac']);
+/** Every {@link CallerKind}. */
+export const CALLER_KINDS: readonly CallerKind[] = Object.freeze(['service', 'user', 'mtls', 'hmac']);
 
 /** Who called, as far as the request told; every field is safe to log (no token, no key). */
 export interface RequestIdentity {
@@ -16,7 +16,7 @@ export interface RequestIdentity {
   /** The calling service (service tokens). */
   readonly caller?: string;
   readonly audience?: readonly string[];
-  readonly kind?: TokenKind;
+  readonly kind?: CallerKind;
   /** Token id (`jti`), when the token has one. */
   readonly tokenId?: string;
   /** The user a service calls on behalf of (the subject of `auth.user`), when it does. */

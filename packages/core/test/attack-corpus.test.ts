@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, isAuthError, type Verifier } from '../src/index.js';
 import {
   type AttackEnvironment,
   attackCases,
   createAttackEnvironment,
   highS,
-} from './fixtures/attack-corpus.js';
+} from '@org/auth-testing/attack-corpus';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier, isAuthError, type Verifier } from '../src/index.js';
 
 let env: AttackEnvironment;
 let verifier: Verifier;

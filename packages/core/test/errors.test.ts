@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withRealm } from '../src/errors.js';
-import { AUTH_ERROR_CODES, AuthConfigError, AuthError, bearerChallenge, isAuthError } from '../src/index.js';
+import { bearerChallenge, withRealm } from '../src/errors.js';
+import { AUTH_ERROR_CODES, AuthConfigError, AuthError, isAuthError } from '../src/index.js';
 
 describe('AuthError', () => {
   it('maps every code to one status and RFC 6750 error', () => {

@@ -1,10 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type { ChallengeErrorCode } from '../src/errors.js';
+import type { CallerKind } from '../src/events.js';
 import {
   type AuthContext,
   type AuthError,
   type Authenticator,
   type AuthScheme,
-  type ChallengeErrorCode,
   createHmacAuthenticator,
   createMtlsAuthenticator,
   createVerifier,
@@ -14,7 +15,6 @@ import {
   requireBoundToken,
   requireKind,
   signRequest,
-  type TokenKind,
   type Verifier,
 } from '../src/index.js';
 
@@ -27,11 +27,11 @@ describe('public types of signed and bound requests', () => {
   });
 
   it('names the credential kinds and challenge schemes', () => {
-    expectTypeOf<TokenKind>().toEqualTypeOf<'service' | 'user' | 'mtls' | 'hmac'>();
+    expectTypeOf<CallerKind>().toEqualTypeOf<'service' | 'user' | 'mtls' | 'hmac'>();
     expectTypeOf<AuthError['scheme']>().toEqualTypeOf<AuthScheme>();
     expectTypeOf<AuthScheme>().toEqualTypeOf<'Bearer' | 'DPoP' | 'HMAC-SHA256' | 'mTLS'>();
     expectTypeOf<'use_dpop_nonce'>().toMatchTypeOf<ChallengeErrorCode>();
-    expectTypeOf(requireKind).parameters.toEqualTypeOf<TokenKind[]>();
+    expectTypeOf(requireKind).parameters.toEqualTypeOf<CallerKind[]>();
     expectTypeOf(requireBoundToken).parameter(0).toEqualTypeOf<'certificate' | 'dpop' | undefined>();
   });
 

@@ -14,7 +14,7 @@ export {
   isAuthError,
   MemoryNonceStore,
   type Policy,
-  Verifier,
+  type Verifier,
 } from '@org/auth-core';
 export {
   authorize,

@@ -1,4 +1,5 @@
-import { isAuthError, verifyRequestBody } from '@org/auth-core';
+import { isAuthError } from '@org/auth-core';
+import { verifyRequestBody } from '@org/auth-core/adapter';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 
 /**

@@ -1,10 +1,5 @@
-import {
-  type AuthorizeOptions,
-  adaptGuards,
-  authorize as coreAuthorize,
-  type Guard,
-  type GuardFactories,
-} from '@org/auth-core';
+import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
+import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
 import type { FastifyRequest } from 'fastify';
 import { type AuthHook, reject, verifierOf } from './service-auth.js';
 

@@ -1,18 +1,14 @@
 import { Transform } from 'node:stream';
+import { AuthConfigError, type AuthContext, type Authenticator, isAuthError } from '@org/auth-core';
 import {
   type AdapterOptions,
-  AuthConfigError,
-  type AuthContext,
-  type Authenticator,
   bindingOf,
   bindRequest,
   checkSignedBody,
   createBodyHasher,
-  isAuthError,
   resolveAdapterOptions,
-  signsBodies,
   type VerifierOrOptions,
-} from '@org/auth-core';
+} from '@org/auth-core/adapter';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -109,7 +105,7 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   app.decorateRequest('resource', null);
   app.decorate('authenticate', authenticate);
   if (global) app.addHook('onRequest', authenticate);
-  if (signsBodies(verifier)) {
+  if (verifier.signsBodies === true) {
     app.addHook('preParsing', hashSignedBody);
     app.addHook('preValidation', checkBody);
   }

@@ -1,13 +1,11 @@
+import { type AuthContext, type Authenticator, isAuthError } from '@org/auth-core';
 import {
   type AdapterOptions,
-  type AuthContext,
-  type Authenticator,
   bindingOf,
   bindRequest,
-  isAuthError,
   resolveAdapterOptions,
   type VerifierOrOptions,
-} from '@org/auth-core';
+} from '@org/auth-core/adapter';
 import type { Context, Middleware } from 'koa';
 
 declare module 'koa' {

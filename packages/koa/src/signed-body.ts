@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { AuthConfigError, isBodyPending, uncheckableBody, verifyRequestBody } from '@org/auth-core';
+import { AuthConfigError } from '@org/auth-core';
+import { isBodyPending, uncheckableBody, verifyRequestBody } from '@org/auth-core/adapter';
 import type { Middleware } from 'koa';
 import { reject } from './service-auth.js';
 

@@ -1,4 +1,5 @@
-import { hmacSecretBytes, isHmacKeyId, isSignedHeaderName, signRequest } from '@org/auth-core';
+import { signRequest } from '@org/auth-core';
+import { hmacSecretBytes, isHmacKeyId, isSignedHeaderName } from '@org/auth-core/protocol';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import { requestBodyBytes, signableBody } from './signable-body.js';
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { certificateThumbprint } from '@org/auth-core';
+import { certificateThumbprint } from '@org/auth-core/protocol';
 import { AuthConfigError } from '../errors.js';
 
 /** Members of a token's `cnf` (confirmation) claim (RFC 7800 §3.1) that receivers check. */

@@ -1,5 +1,5 @@
 import * as guards from '../authz/guards.js';
-import type { TokenKind } from '../events.js';
+import type { CallerKind } from '../events.js';
 
 /**
  * The guard factories of one framework, each returning that framework's middleware or hook `H`.
@@ -15,7 +15,7 @@ export interface GuardFactories<H> {
   /** Requires a calling service (token, certificate or signed request) among `callers` (403 `caller_not_allowed`). @example requireCaller('orders', 'spiffe://prod/ns/billing/*') */
   requireCaller(...callers: string[]): H;
   /** Requires a kind of token (403 `token_kind_not_allowed`). @example requireKind('service') */
-  requireKind(...kinds: TokenKind[]): H;
+  requireKind(...kinds: CallerKind[]): H;
   /** A custom, possibly async requirement (403 `access_denied` when `check` resolves false). @example requireCheck('same tenant', (auth, req) => auth.claims.tenant === req.headers['x-tenant']) */
   requireCheck(requirement: string, check: Parameters<typeof guards.requireCheck>[1]): H;
   /** Requires a verified user, also one a service calls on behalf of (403 `token_kind_not_allowed`). @example requireUser() */

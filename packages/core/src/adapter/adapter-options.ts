@@ -1,7 +1,7 @@
-import type { Authenticator } from '../authn/compose.js';
+import type { Authenticator } from '../authn/authenticator.js';
+import { createVerifier, Verifier } from '../authn/verifier.js';
 import { AuthConfigError } from '../errors.js';
 import type { VerifierOptions } from '../options/verifier-options.js';
-import { createVerifier, Verifier } from '../verifier.js';
 
 /**
  * Verifier options, or an existing `verifier` to share between several middlewares, or an

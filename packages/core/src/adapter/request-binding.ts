@@ -1,4 +1,4 @@
-import type { Authenticator } from '../authn/compose.js';
+import type { Authenticator } from '../authn/authenticator.js';
 
 /** What an adapter remembers about one request: who authenticated it and how to answer rejections. */
 export interface RequestBinding<M extends string> {

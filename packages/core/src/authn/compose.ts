@@ -1,27 +1,6 @@
-import type { AuthContext } from '../auth-context.js';
-import { ownerOf, setOwner } from '../context-owner.js';
-import { AuthConfigError, AuthError, isAuthError, withRealm } from '../errors.js';
-import { markSignsBodies, signsBodies } from '../hmac/body-digest.js';
-import type { RequestLike } from '../token/request.js';
-import type { AuthenticateOptions } from '../verifier.js';
-
-/**
- * Anything that authenticates a request: a `Verifier` (JWT bearer tokens, sessions), a
- * composition ({@link anyOf}, {@link allOf}), or your own. Adapters accept one as
- * `{ authenticator }` in place of verifier options.
- *
- * Contract: with `{ optional: true }`, resolve to `undefined` when the request carries no
- * credentials of this kind; resolve to a context when they are good; reject with an `AuthError`
- * when they are not. Build contexts of your own with `createAuthContext`.
- */
-export interface Authenticator {
-  authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthContext | undefined>;
-  /**
-   * Optional fast path: the context when it can be decided synchronously and positively (a
-   * `Verifier`'s cache hit), else `undefined`, and then `authenticate` decides. Never throws.
-   */
-  authenticateCached?(request: RequestLike): AuthContext | undefined;
-}
+import type { AuthContext, Rejector } from '../auth-context.js';
+import { AuthConfigError, AuthError, isAuthError } from '../errors.js';
+import type { Authenticator } from './authenticator.js';
 
 /**
  * How relevant a failure is when every authenticator of {@link anyOf} failed; the highest wins,
@@ -49,55 +28,40 @@ function check(name: string, authenticators: readonly Authenticator[]): void {
   }
 }
 
-/** A composition's realm and audit events are those of its first authenticator that has some. */
-function adopt(composite: Authenticator, authenticators: readonly Authenticator[]): Authenticator {
-  const owner = authenticators
-    .map((authenticator) => ownerOf(authenticator))
-    .find((found) => found !== undefined);
-  if (owner !== undefined) setOwner(composite, owner);
-  if (authenticators.some(signsBodies)) markSignsBodies(composite);
-  return composite;
+/** A composition answers like its first authenticator that has a rejector (realm, scheme, events). */
+function rejectorOf(authenticators: readonly Authenticator[]): Rejector | undefined {
+  return authenticators.find((authenticator) => authenticator.rejector !== undefined)?.rejector;
 }
 
 /**
  * A failure as the composition answers it: with its realm and, when it came from an authenticator
- * without audit events of its own (a custom one), a `rejected` event (a verifier has sent its own).
+ * without a rejector of its own (a custom one), a `rejected` event (the others reported theirs).
  */
-function failure(composite: Authenticator, error: AuthError, source: Authenticator): AuthError {
-  const owner = ownerOf(composite);
-  const answer = withRealm(error, owner?.realm);
-  if (ownerOf(source) === undefined) {
-    owner?.emit({
-      type: 'rejected',
-      code: answer.code,
-      status: answer.status,
-      description: answer.description,
-    });
-  }
-  return answer;
+function failure(rejector: Rejector | undefined, error: AuthError, source: Authenticator): AuthError {
+  return rejector === undefined ? error : rejector.relay(error, source.rejector !== undefined);
 }
 
-function missingCredentials(composite: Authenticator): AuthError {
-  const owner = ownerOf(composite);
-  const error = withRealm(
-    new AuthError('missing_token', { description: 'missing credentials' }),
-    owner?.realm,
-  );
-  owner?.emit({ type: 'rejected', code: error.code, status: error.status, description: error.description });
-  return error;
+function missingCredentials(rejector: Rejector | undefined): AuthError {
+  const options = { description: 'missing credentials', scheme: 'Bearer' } as const;
+  return rejector === undefined
+    ? new AuthError('missing_token', options)
+    : rejector.refuse('missing_token', {}, options);
 }
 
 /**
  * Accepts a request that any one of `authenticators` accepts, tried in order (a gateway's
  * "requires any"). When all fail, the answer is the most relevant failure (see
- * {@link relevance}), not the last one: a bad token beats a missing API key. Errors that are not
+ * `relevance` below), not the last one: a bad token beats a missing API key. Errors that are not
  * `AuthError`s (bugs) are thrown at once.
  *
  * @example serviceAuth({ authenticator: anyOf(verifier, apiKeys) })
  */
 export function anyOf(...authenticators: Authenticator[]): Authenticator {
   check('anyOf', authenticators);
-  const composite: Authenticator = {
+  const rejector = rejectorOf(authenticators);
+  return {
+    rejector,
+    signsBodies: authenticators.some((authenticator) => authenticator.signsBodies === true),
     async authenticate(request, options = {}) {
       let best: { error: AuthError; source: Authenticator } | undefined;
       for (const authenticator of authenticators) {
@@ -111,12 +75,11 @@ export function anyOf(...authenticators: Authenticator[]): Authenticator {
           }
         }
       }
-      if (best !== undefined) throw failure(composite, best.error, best.source);
+      if (best !== undefined) throw failure(rejector, best.error, best.source);
       if (options.optional) return undefined;
-      throw missingCredentials(composite);
+      throw missingCredentials(rejector);
     },
   };
-  return adopt(composite, authenticators);
 }
 
 /**
@@ -129,21 +92,23 @@ export function anyOf(...authenticators: Authenticator[]): Authenticator {
  */
 export function allOf(...authenticators: Authenticator[]): Authenticator {
   check('allOf', authenticators);
-  const composite: Authenticator = {
+  const rejector = rejectorOf(authenticators);
+  return {
+    rejector,
+    signsBodies: authenticators.some((authenticator) => authenticator.signsBodies === true),
     async authenticate(request, options = {}) {
       const contexts: (AuthContext | undefined)[] = [];
       for (const authenticator of authenticators) {
         try {
           contexts.push(await authenticator.authenticate(request, { optional: true }));
         } catch (error) {
-          throw isAuthError(error) ? failure(composite, error, authenticator) : error;
+          throw isAuthError(error) ? failure(rejector, error, authenticator) : error;
         }
       }
       const found = contexts.filter((auth) => auth !== undefined);
       if (found.length === contexts.length) return found[0];
       if (found.length === 0 && options.optional) return undefined;
-      throw missingCredentials(composite);
+      throw missingCredentials(rejector);
     },
   };
-  return adopt(composite, authenticators);
 }

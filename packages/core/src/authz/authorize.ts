@@ -1,8 +1,8 @@
 import type { AuthContext } from '../auth-context.js';
-import { ownerOf } from '../context-owner.js';
+import type { Authenticator } from '../authn/authenticator.js';
 import { AuthConfigError } from '../errors.js';
 import type { RequestLike } from '../token/request.js';
-import { rejectGuard } from './guards.js';
+import { refuse } from './guards.js';
 import { isPermission } from './permissions.js';
 import { type Policy, PolicyEngine } from './policies.js';
 
@@ -19,7 +19,12 @@ export interface AuthorizeOptions<I = unknown, R = unknown> {
  * 401 `missing_token` or 403 `policy_denied`. Adapters call it with their request as `input`.
  */
 export interface Authorizer<I = unknown, R = unknown> {
-  (auth: AuthContext | undefined, input: I, request?: RequestLike, verifier?: object): Promise<R | undefined>;
+  (
+    auth: AuthContext | undefined,
+    input: I,
+    request?: RequestLike,
+    authenticator?: Authenticator,
+  ): Promise<R | undefined>;
   readonly requirement: string;
 }
 
@@ -45,10 +50,15 @@ export function authorize<I = unknown, R = unknown>(
   }
   const local = policies === undefined ? undefined : new PolicyEngine(policies, 'authorize.policies');
   const requirement = `action ${action}`;
-  const check = async (auth: AuthContext | undefined, input: I, request?: RequestLike, verifier?: object) => {
-    const owner = ownerOf(auth) ?? ownerOf(verifier);
-    if (auth === undefined) throw rejectGuard(undefined, verifier, 'missing_token', requirement);
-    const engine = local ?? owner?.policies;
+  const check = async (
+    auth: AuthContext | undefined,
+    input: I,
+    request?: RequestLike,
+    authenticator?: Authenticator,
+  ) => {
+    if (auth === undefined) throw refuse(undefined, authenticator, 'missing_token', requirement);
+    const rejector = auth.rejector ?? authenticator?.rejector;
+    const engine = local ?? rejector?.policies;
     if (engine === undefined) {
       throw new AuthConfigError(
         'policies',
@@ -60,10 +70,10 @@ export function authorize<I = unknown, R = unknown>(
       auth,
       action,
       resource,
-      environment: { now: new Date((owner?.now ?? Date.now)()), request },
+      environment: { now: new Date((rejector?.now ?? Date.now)()), request },
     });
     if (!outcome.allowed) {
-      throw rejectGuard(auth, verifier, 'policy_denied', requirement, outcome.reason, outcome.policy);
+      throw refuse(auth, authenticator, 'policy_denied', requirement, outcome.reason, outcome.policy);
     }
     return resource;
   };

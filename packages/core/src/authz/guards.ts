@@ -1,11 +1,9 @@
 import type { AuthContext } from '../auth-context.js';
-import type { Authenticator } from '../authn/compose.js';
-import { ownerOf } from '../context-owner.js';
-import { AuthError, type AuthErrorCode, withRealm } from '../errors.js';
-import { TOKEN_KINDS, type TokenKind } from '../events.js';
+import type { Authenticator } from '../authn/authenticator.js';
+import { AuthError, type AuthErrorCode } from '../errors.js';
+import { CALLER_KINDS, type CallerKind } from '../events.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { RequestLike } from '../token/request.js';
-import type { Verifier } from '../verifier.js';
 import { CallerPatterns } from './caller-patterns.js';
 import { assertRequiredPermissions } from './permissions.js';
 
@@ -15,11 +13,11 @@ import { assertRequiredPermissions } from './permissions.js';
  *
  * Resolves when the requirement is met; rejects with an {@link AuthError}: `missing_token` (401)
  * when the request was never authenticated, or a 403 code naming what was missing. Adapters pass
- * the `verifier` that (optionally) authenticated the request, so that even a missing-token
+ * the `authenticator` that (optionally) authenticated the request, so that even a missing-token
  * rejection carries its realm and reaches its audit events.
  */
 export interface Guard {
-  (auth: AuthContext | undefined, request?: RequestLike, verifier?: Verifier | Authenticator): Promise<void>;
+  (auth: AuthContext | undefined, request?: RequestLike, authenticator?: Authenticator): Promise<void>;
   /** What the guard requires, for logs and audit events, e.g. `permission orders:create`. */
   readonly requirement: string;
 }
@@ -30,44 +28,38 @@ function createGuard(requirement: string, code: AuthErrorCode, decide: Decide, d
   const guard = async (
     auth: AuthContext | undefined,
     request?: RequestLike,
-    verifier?: Verifier | Authenticator,
+    authenticator?: Authenticator,
   ) => {
     if (auth !== undefined && (await decide(auth, request))) return;
-    throw rejectGuard(auth, verifier, code, requirement, description);
+    throw refuse(auth, authenticator, code, requirement, description);
   };
   return Object.assign(guard, { requirement });
 }
 
 /**
- * @internal The rejection of a guard: `missing_token` without auth context, else `code`, with the
- * realm of the verifier behind the request and a `rejected` audit event.
+ * @internal A route's refusal: `missing_token` without auth context, else `code`, made and
+ * reported by the rejector of the authenticator behind the request, with the context's scheme.
  */
-export function rejectGuard(
+export function refuse(
   auth: AuthContext | undefined,
-  verifier: object | undefined,
+  authenticator: Authenticator | undefined,
   code: AuthErrorCode,
   requirement: string,
   description?: string,
   policy?: string,
 ): AuthError {
-  const owner = ownerOf(auth) ?? ownerOf(verifier);
-  const scheme = owner?.scheme === undefined ? {} : { scheme: owner.scheme };
-  const error = withRealm(
-    auth === undefined
-      ? new AuthError('missing_token', scheme)
-      : new AuthError(code, description === undefined ? scheme : { description, ...scheme }),
-    owner?.realm,
-  );
-  owner?.emit({
-    type: 'rejected',
-    code: error.code,
-    status: error.status,
-    description: error.description,
+  const rejector = auth?.rejector ?? authenticator?.rejector;
+  if (auth === undefined) {
+    return rejector === undefined
+      ? new AuthError('missing_token')
+      : rejector.refuse('missing_token', {}, {}, { requirement });
+  }
+  const options = { scheme: auth.scheme, ...(description === undefined ? {} : { description }) };
+  if (rejector === undefined) return new AuthError(code, options);
+  return rejector.refuse(code, identityOf(auth), options, {
     requirement,
-    ...(policy === undefined || auth === undefined ? {} : { policy }),
-    ...(auth === undefined ? {} : identityOf(auth)),
+    ...(policy === undefined ? {} : { policy }),
   });
-  return error;
 }
 
 /**
@@ -159,10 +151,10 @@ export function requireBoundToken(binding?: 'certificate' | 'dpop'): Guard {
  * a new token for nothing.
  * @example requireKind('service') // requireKind('service', 'mtls')
  */
-export function requireKind(...kinds: TokenKind[]): Guard {
-  if (kinds.length === 0 || !kinds.every((kind) => TOKEN_KINDS.includes(kind))) {
+export function requireKind(...kinds: CallerKind[]): Guard {
+  if (kinds.length === 0 || !kinds.every((kind) => CALLER_KINDS.includes(kind))) {
     throw new TypeError(
-      `requireKind: expected one or more of ${TOKEN_KINDS.map((k) => `"${k}"`).join(', ')}`,
+      `requireKind: expected one or more of ${CALLER_KINDS.map((k) => `"${k}"`).join(', ')}`,
     );
   }
   const allowed = new Set(kinds);

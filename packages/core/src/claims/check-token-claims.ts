@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
-import type { CompiledOptions, CompiledRules } from '../options/compile-options.js';
 import type { TokenHeader } from '../token/decode-token.js';
+import type { ClaimRules, CompiledRules } from './token-rules.js';
 
 /** What the claim checks learned about a token. */
 export interface TokenFacts {
@@ -22,7 +22,7 @@ export function checkTokenClaims(
   payload: Readonly<Record<string, unknown>>,
   issuer: string,
   now: number,
-  options: CompiledOptions,
+  options: ClaimRules,
 ): TokenFacts {
   // OpenID Connect ID tokens carry these; they identify a login, they are not access tokens.
   if ('nonce' in payload || 'at_hash' in payload || 'c_hash' in payload) {

@@ -1,9 +1,9 @@
 import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { AuthConfigError } from '../errors.js';
 import { ASYMMETRIC_ALGORITHMS } from '../keys/algorithms.js';
-import type { Duration } from '../options/duration.js';
-import { describe, toSeconds } from '../options/duration.js';
-import type { VerifierOptions } from '../options/verifier-options.js';
+import type { Duration } from '../lib/duration.js';
+import { describe, toSeconds } from '../lib/duration.js';
+import { assertKnownKeys, optionKeys } from '../lib/option-checks.js';
 import { MemoryNonceStore } from '../replay/memory-nonce-store.js';
 import type { NonceStore } from '../replay/nonce-store.js';
 import type { RequestLike } from '../token/request.js';
@@ -108,37 +108,38 @@ export interface DpopOptions {
   readonly nonce?: boolean | DpopNonceOptions;
 }
 
-const DPOP_OPTIONS = [
-  'required',
-  'algorithms',
-  'origin',
-  'maxProofAge',
-  'futureTolerance',
-  'replayStore',
-  'nonce',
-];
-const NONCE_OPTIONS = ['secret', 'lifetime'];
+const DPOP_OPTIONS = optionKeys<DpopOptions>({
+  required: true,
+  algorithms: true,
+  origin: true,
+  maxProofAge: true,
+  futureTolerance: true,
+  replayStore: true,
+  nonce: true,
+});
+const NONCE_OPTIONS = optionKeys<DpopNonceOptions>({ secret: true, lifetime: true });
+
+/** What compiling `dpop` needs from the rest of the verifier's options. */
+export interface DpopContext {
+  /** True when `extractToken` replaces the built-in extraction (DPoP cannot work then). */
+  readonly customExtraction: boolean;
+  /** The verifier's `clockTolerance`, in seconds. */
+  readonly clockTolerance: number;
+  readonly now: () => number;
+}
 
 /**
  * Validates the verifier's `dpop` option and compiles it, or returns undefined when it is unset.
  *
  * @throws {AuthConfigError} naming the option and saying what to change
  */
-export function compileDpop(options: VerifierOptions, now: () => number): DpopPolicy | undefined {
-  const dpop = options.dpop;
+export function compileDpop(dpop: DpopOptions | undefined, context: DpopContext): DpopPolicy | undefined {
   if (dpop === undefined) return undefined;
   if (typeof dpop !== 'object' || dpop === null || Array.isArray(dpop)) {
     throw new AuthConfigError('dpop', 'expected an object such as { required: true }, or leave it out');
   }
-  for (const key of Object.keys(dpop)) {
-    if (!DPOP_OPTIONS.includes(key)) {
-      throw new AuthConfigError(
-        `dpop.${key}`,
-        `unknown option; known options here are ${DPOP_OPTIONS.join(', ')}`,
-      );
-    }
-  }
-  if (options.extractToken !== undefined) {
+  assertKnownKeys('dpop', dpop, DPOP_OPTIONS);
+  if (context.customExtraction) {
     throw new AuthConfigError(
       'dpop',
       'cannot be combined with extractToken: DPoP needs to read the Authorization scheme itself; remove extractToken',
@@ -147,7 +148,7 @@ export function compileDpop(options: VerifierOptions, now: () => number): DpopPo
   if (dpop.required !== undefined && typeof dpop.required !== 'boolean') {
     throw new AuthConfigError('dpop.required', 'expected true or false (default false)');
   }
-  const store = dpop.replayStore ?? new MemoryNonceStore({ now });
+  const store = dpop.replayStore ?? new MemoryNonceStore({ now: context.now });
   if (typeof store?.useOnce !== 'function') {
     throw new AuthConfigError(
       'dpop.replayStore',
@@ -160,7 +161,7 @@ export function compileDpop(options: VerifierOptions, now: () => number): DpopPo
     origin: compileOrigin(dpop.origin),
     maxProofAge: toSeconds('dpop.maxProofAge', dpop.maxProofAge ?? 60, { allowZero: false }),
     futureTolerance: toSeconds('dpop.futureTolerance', dpop.futureTolerance ?? 5),
-    clockTolerance: toSeconds('clockTolerance', options.clockTolerance ?? 5),
+    clockTolerance: context.clockTolerance,
     store,
     nonces: compileNonces(dpop.nonce),
   });
@@ -212,14 +213,7 @@ function compileNonces(nonce: boolean | DpopNonceOptions | undefined): DpopNonce
     throw new AuthConfigError('dpop.nonce', "expected true, false or { secret, lifetime: '5m' }");
   }
   const settings: DpopNonceOptions = nonce === true ? {} : nonce;
-  for (const key of Object.keys(settings)) {
-    if (!NONCE_OPTIONS.includes(key)) {
-      throw new AuthConfigError(
-        `dpop.nonce.${key}`,
-        `unknown option; known options here are ${NONCE_OPTIONS.join(', ')}`,
-      );
-    }
-  }
+  assertKnownKeys('dpop.nonce', settings, NONCE_OPTIONS);
   let secret: KeyObject;
   try {
     const given = settings.secret ?? randomBytes(32);

@@ -109,21 +109,6 @@ export function announcesBody(headers: Readonly<Record<string, unknown>>): boole
   return typeof length === 'string' && length !== '0' && length !== '';
 }
 
-const SIGNS_BODIES: unique symbol = Symbol('@org/auth-core signs bodies');
-
-/** @internal marks an authenticator that accepts signed request bodies (HMAC, or a composition of one). */
-export function markSignsBodies(authenticator: object): void {
-  Object.defineProperty(authenticator, SIGNS_BODIES, { value: true });
-}
-
-/**
- * True when `authenticator` may accept requests whose body is signed, so that an adapter knows
- * it must check bodies (Fastify adds its body hooks only then).
- */
-export function signsBodies(authenticator: object): boolean {
-  return (authenticator as { [SIGNS_BODIES]?: true })[SIGNS_BODIES] === true;
-}
-
 /**
  * A signed request's body cannot be checked (too large, or already consumed by code that did not
  * keep it): the rejection, with the realm and audit event of the authenticator that accepted the

@@ -1,18 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
-import { ownAuthenticator } from '../authn/authenticator-owner.js';
-import type { Authenticator } from '../authn/compose.js';
+import type { Authenticator } from '../authn/authenticator.js';
+import { AuthRejector } from '../authn/rejector.js';
 import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
-import { setOwner } from '../context-owner.js';
 import { AuthConfigError, AuthError } from '../errors.js';
 import type { AuthEventListener, RequestIdentity } from '../events.js';
 import { buildAuthContext } from '../identity/create-auth-context.js';
 import { identityOf } from '../identity/identity-of.js';
-import { type Duration, parseDuration } from '../options/duration.js';
+import { type Duration, parseDuration } from '../lib/duration.js';
+import { assertKnownKeys, optionalFunction, optionKeys } from '../lib/option-checks.js';
 import { MemoryNonceStore } from '../replay/memory-nonce-store.js';
 import type { NonceStore } from '../replay/nonce-store.js';
 import { headerCount, headerValue, type RequestLike, requestTarget } from '../token/request.js';
-import { announcesBody, expectBodyHash, markSignsBodies } from './body-digest.js';
+import { announcesBody, expectBodyHash } from './body-digest.js';
 import { canonicalRequest, EMPTY_BODY_HASH, HMAC_SCHEME, hmacOf } from './canonical-request.js';
 import { hmacSecretBytes, isHmacKeyId } from './hmac-credentials.js';
 import { parseSignatureParams, type SignatureParams } from './signature-header.js';
@@ -63,7 +63,16 @@ interface CompiledService {
   readonly roles: readonly string[];
 }
 
-const HMAC_OPTIONS = ['services', 'window', 'nonces', 'requiredHeaders', 'roles', 'realm', 'onEvent', 'now'];
+const HMAC_OPTIONS = optionKeys<HmacAuthenticatorOptions>({
+  services: true,
+  window: true,
+  nonces: true,
+  requiredHeaders: true,
+  roles: true,
+  realm: true,
+  onEvent: true,
+  now: true,
+});
 const MAX_WINDOW = 15 * 60;
 
 function compileServices(services: unknown): ReadonlyMap<string, CompiledService> {
@@ -138,6 +147,7 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
   if (typeof options !== 'object' || options === null) {
     throw new AuthConfigError('options', 'expected an object with services');
   }
+  assertKnownKeys(undefined, options, HMAC_OPTIONS);
   const services = compileServices(options.services);
   const window = parseDuration(options.window ?? '5m', 'window');
   if (window < 1 || window > MAX_WINDOW)
@@ -150,17 +160,13 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
   const roles: CompiledRoleMap = compileRoleMap('roles', options.roles);
   if (options.realm !== undefined && typeof options.realm !== 'string')
     throw new AuthConfigError('realm', 'expected a string');
-  if (options.now !== undefined && typeof options.now !== 'function')
-    throw new AuthConfigError('now', 'expected a function');
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw new AuthConfigError('onEvent', 'expected a function (event) => void');
-  }
-  for (const key of Object.keys(options)) {
-    if (!HMAC_OPTIONS.includes(key)) {
-      throw new AuthConfigError(key, `unknown option; known options are ${HMAC_OPTIONS.join(', ')}`);
-    }
-  }
-  const now = options.now ?? Date.now;
+  const now = optionalFunction('now', options.now) ?? Date.now;
+  const rejector = new AuthRejector({
+    scheme: HMAC_SCHEME,
+    realm: options.realm,
+    onEvent: optionalFunction('onEvent', options.onEvent, 'a function (event) => void'),
+    now,
+  });
   async function verify(
     request: RequestLike,
     credentials: string,
@@ -196,12 +202,14 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
         claims: { iat: timestamp, jti: params.nonce },
       },
       roles,
+      { scheme: HMAC_SCHEME, rejector },
     );
-    setOwner(context, reporting.owner);
     return { context, params };
   }
 
-  const authenticator: Authenticator = {
+  return {
+    rejector,
+    signsBodies: true,
     async authenticate(request, authOptions = {}) {
       let identity: RequestIdentity = { kind: 'hmac' };
       try {
@@ -214,25 +222,17 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
         identity = identityOf(context);
         if (announcesBody(request.headers)) {
           const known = identity;
-          expectBodyHash(request, params.bodyHash, (error) => reporting.rejected(error, known) as AuthError);
+          expectBodyHash(request, params.bodyHash, (error) => rejector.reject(error, known) as AuthError);
         } else if (params.bodyHash !== EMPTY_BODY_HASH) {
           throw new AuthError('body_mismatch');
         }
-        if (reporting.listening) reporting.accepted(identity);
+        rejector.accepted(identity);
         return context;
       } catch (error) {
-        throw reporting.rejected(error, identity);
+        throw rejector.reject(error, identity);
       }
     },
   };
-  const reporting = ownAuthenticator(authenticator, {
-    scheme: HMAC_SCHEME,
-    realm: options.realm,
-    onEvent: options.onEvent,
-    now,
-  });
-  markSignsBodies(authenticator);
-  return authenticator;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { AuthContext, type Claims } from '../auth-context.js';
+import { AuthContext, type Claims, type Rejector } from '../auth-context.js';
 import { PermissionSet } from '../authz/permissions.js';
 import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
-import { TOKEN_KINDS, type TokenKind } from '../events.js';
+import type { AuthScheme } from '../errors.js';
+import { CALLER_KINDS, type CallerKind } from '../events.js';
 import type { TokenHeader } from '../token/decode-token.js';
 
 /**
@@ -12,7 +13,7 @@ export interface IdentityInput {
   /** Who it is: the user id, or the calling service's name. Required, non-empty. */
   readonly subject: string;
   /** `'user'` (default), `'service'`, `'mtls'` or `'hmac'`; for every kind but `user`, `caller` is the subject. */
-  readonly kind?: TokenKind;
+  readonly kind?: CallerKind;
   /** Role names; expanded through the role map like a token's role claim. Default none. */
   readonly roles?: readonly string[];
   /** Permissions granted directly (`orders:read`, `orders:*`, `*`). Default none. */
@@ -25,8 +26,20 @@ export interface IdentityInput {
   readonly expiresAt?: number;
 }
 
+/** Who accepted an identity: the scheme of its credentials and the authenticator's rejector. */
+export interface ContextOrigin {
+  readonly scheme: AuthScheme;
+  readonly rejector: Rejector | undefined;
+}
+
+const UNOWNED: ContextOrigin = { scheme: 'Bearer', rejector: undefined };
+
 /** @internal builds a context with an already compiled role map (the verifier's). */
-export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): AuthContext {
+export function buildAuthContext(
+  input: IdentityInput,
+  roles: CompiledRoleMap,
+  origin: ContextOrigin = UNOWNED,
+): AuthContext {
   if (
     typeof input !== 'object' ||
     input === null ||
@@ -36,8 +49,8 @@ export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): 
     throw new TypeError('an identity needs a non-empty string subject, such as { subject: "alice" }');
   }
   const kind = input.kind ?? 'user';
-  if (!TOKEN_KINDS.includes(kind)) {
-    throw new TypeError(`identity kind must be one of ${TOKEN_KINDS.join(', ')}`);
+  if (!CALLER_KINDS.includes(kind)) {
+    throw new TypeError(`identity kind must be one of ${CALLER_KINDS.join(', ')}`);
   }
   const issuer = input.issuer ?? 'session';
   const expiresAt = input.expiresAt ?? Number.POSITIVE_INFINITY;
@@ -50,6 +63,8 @@ export function buildAuthContext(input: IdentityInput, roles: CompiledRoleMap): 
   const claims = Object.freeze({ ...input.claims, iss: issuer, sub: input.subject, aud: [], exp: expiresAt });
   return new AuthContext({
     kind,
+    scheme: origin.scheme,
+    rejector: origin.rejector,
     issuer,
     subject: input.subject,
     caller: kind === 'user' ? undefined : input.subject,

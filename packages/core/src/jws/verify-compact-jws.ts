@@ -1,6 +1,6 @@
+import { compileStaticKeys } from '../keys/compile-issuers.js';
+import type { PublicKeyIssuer, SecretIssuer, StaticJwksIssuer } from '../keys/issuer-options.js';
 import { verifyWithKeys } from '../keys/verify-signature.js';
-import { compileStaticKeys } from '../options/compile-options.js';
-import type { PublicKeyIssuer, SecretIssuer, StaticJwksIssuer } from '../options/verifier-options.js';
 import { decodeJws, type TokenHeader } from '../token/decode-token.js';
 
 /**

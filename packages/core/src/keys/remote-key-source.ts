@@ -3,6 +3,7 @@ import type { AuthEventListener } from '../events.js';
 import type { TokenHeader } from '../token/decode-token.js';
 import { FetchJsonError, fetchJson } from './fetch-json.js';
 import { createKeyEntry, importPublicKey, jwkFingerprint, type KeyEntry } from './key-entry.js';
+import { duplicateKidReason, findAmbiguousKids } from './key-set.js';
 import { type IssuerHealth, type KeySource, selectKeys } from './key-source.js';
 
 /** Compiled settings of one remote key source; all durations in milliseconds. */
@@ -32,6 +33,8 @@ const REFRESH_AHEAD = 0.8;
  * Keys fetched from a JWKS URL (given, or discovered through OpenID Connect discovery or
  * RFC 8414 metadata).
  *
+ * - A JWKS in which one `kid` names two different keys is refused as a whole, like a document
+ *   without usable keys (see `findAmbiguousKids`); the same key listed twice is fine.
  * - Keys are cached for `cacheMaxAge`; past 80% of it a request refreshes them in the
  *   background, past all of it a request waits for the refresh.
  * - An unknown `kid` triggers at most one refetch per `cooldown`; concurrent requests share
@@ -215,6 +218,10 @@ export class RemoteKeySource implements KeySource {
       else next.set(jwkFingerprint(jwk as Record<string, unknown>), entry);
     }
     if (next.size === 0) throw new FetchJsonError('answered no usable keys');
+    // Wycheproof DuplicateKid: a kid naming two different keys makes the whole set ambiguous, so
+    // it is refused like any other invalid document (the last good keys, if any, keep serving).
+    const [ambiguous] = findAmbiguousKids([...next.values()]);
+    if (ambiguous !== undefined) throw new FetchJsonError(duplicateKidReason(ambiguous));
     for (const [fingerprint, entry] of this.#byFingerprint) {
       if (!next.has(fingerprint)) entry.current = false;
     }

@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
-import { ownAuthenticator } from '../authn/authenticator-owner.js';
-import type { Authenticator } from '../authn/compose.js';
+import type { Authenticator } from '../authn/authenticator.js';
+import { AuthRejector } from '../authn/rejector.js';
 import { CallerPatterns } from '../authz/caller-patterns.js';
 import { compileRoleMap, type RoleMap } from '../authz/role-map.js';
-import { setOwner } from '../context-owner.js';
 import { AuthConfigError, AuthError } from '../errors.js';
 import type { AuthEventListener, RequestIdentity } from '../events.js';
 import { buildAuthContext } from '../identity/create-auth-context.js';
+import { assertKnownKeys, optionalFunction, optionKeys } from '../lib/option-checks.js';
 import type { RequestLike } from '../token/request.js';
 import { certificateThumbprint } from './certificate-thumbprint.js';
 import { compileIdentityRule, type MtlsIdentityRule } from './identity-rule.js';
@@ -59,18 +59,18 @@ export interface MtlsAuthenticatorOptions {
   readonly certificateFromProxy?: (request: RequestLike) => X509Certificate | string | undefined;
 }
 
-const OPTIONS = [
-  'identity',
-  'trustDomains',
-  'callers',
-  'grants',
-  'roles',
-  'issuer',
-  'realm',
-  'onEvent',
-  'now',
-  'certificateFromProxy',
-];
+const OPTIONS = optionKeys<MtlsAuthenticatorOptions>({
+  identity: true,
+  trustDomains: true,
+  callers: true,
+  grants: true,
+  roles: true,
+  issuer: true,
+  realm: true,
+  onEvent: true,
+  now: true,
+  certificateFromProxy: true,
+});
 
 /**
  * Authenticates callers by their TLS client certificate (mutual TLS). The server must ask for
@@ -105,11 +105,7 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
   if (typeof options !== 'object' || options === null) {
     throw new AuthConfigError('options', "expected an options object such as { identity: 'spiffe' }");
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.includes(key)) {
-      throw new AuthConfigError(key, `unknown option; known options are ${OPTIONS.join(', ')}`);
-    }
-  }
+  assertKnownKeys(undefined, options, OPTIONS);
   const readIdentity = compileIdentityRule(options.identity, options.trustDomains);
   const callers = options.callers === undefined ? undefined : new CallerPatterns('callers', options.callers);
   const roles = compileRoleMap('roles', options.roles);
@@ -126,10 +122,12 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
   const onEvent = optionalFunction('onEvent', options.onEvent);
   const fromProxy = optionalFunction('certificateFromProxy', options.certificateFromProxy);
 
+  const rejector = new AuthRejector({ scheme: 'mTLS', realm, onEvent, now });
   const certificateOf = (request: RequestLike): X509Certificate | undefined =>
     fromProxy === undefined ? verifiedPeerCertificate(request) : proxyCertificate(fromProxy(request));
 
-  const authenticator: Authenticator = {
+  return {
+    rejector,
     async authenticate(request, authenticateOptions = {}): Promise<AuthContext | undefined> {
       let identity: RequestIdentity = { kind: 'mtls', issuer };
       try {
@@ -160,17 +158,15 @@ export function createMtlsAuthenticator(options: MtlsAuthenticatorOptions = {}):
             },
           },
           roles,
+          { scheme: 'mTLS', rejector },
         );
-        setOwner(context, reporting.owner);
-        if (reporting.listening) reporting.accepted(identity);
+        rejector.accepted(identity);
         return context;
       } catch (error) {
-        throw reporting.rejected(error, identity);
+        throw rejector.reject(error, identity);
       }
     },
   };
-  const reporting = ownAuthenticator(authenticator, { scheme: 'mTLS', realm, onEvent, now });
-  return authenticator;
 }
 
 /**
@@ -200,10 +196,4 @@ function proxyCertificate(value: unknown): X509Certificate | undefined {
   } catch (cause) {
     throw new AuthError('untrusted_certificate', { description: 'malformed client certificate', cause });
   }
-}
-
-function optionalFunction<F>(option: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function')
-    throw new AuthConfigError(option, 'expected a function');
-  return value;
 }

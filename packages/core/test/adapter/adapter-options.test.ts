@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AuthConfigError,
-  adaptGuards,
-  bindingOf,
-  bindRequest,
-  type Guard,
-  resolveAdapterOptions,
-  type Verifier,
-} from '../../src/index.js';
+import { adaptGuards, bindingOf, bindRequest, resolveAdapterOptions } from '../../src/adapter/index.js';
+import { AuthConfigError, type Guard, type Verifier } from '../../src/index.js';
 import { createFixture } from '../support/verifier-fixture.js';
 
 describe('resolveAdapterOptions', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { resolveAdapterOptions } from '../../src/adapter/index.js';
+import { relevance } from '../../src/authn/compose.js';
 import {
   AuthConfigError,
   AuthError,
@@ -6,9 +8,7 @@ import {
   allOf,
   anyOf,
   createAuthContext,
-  relevance,
   requirePermission,
-  resolveAdapterOptions,
 } from '../../src/index.js';
 import { bearer, createFixture, NOW } from '../support/verifier-fixture.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuthConfigError, CallerPatterns } from '../../src/index.js';
+import { CallerPatterns } from '../../src/authz/caller-patterns.js';
+import { AuthConfigError } from '../../src/index.js';
 
 describe('CallerPatterns', () => {
   it('matches exact identities', () => {

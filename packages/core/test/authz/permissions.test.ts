@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertRequiredPermissions, grantsFromClaim } from '../../src/authz/permissions.js';
-import { AuthConfigError, isGrant, isPermission, PermissionSet } from '../../src/index.js';
+import {
+  assertRequiredPermissions,
+  grantsFromClaim,
+  isGrant,
+  isPermission,
+  PermissionSet,
+} from '../../src/authz/permissions.js';
+import { AuthConfigError } from '../../src/index.js';
 
 const segment = fc.stringMatching(/^[a-z0-9._/-]{1,8}$/);
 const permission = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(':'));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthContext, AuthError, certificateThumbprint, type Verifier } from '../../src/index.js';
+import { type AuthContext, AuthError, type Verifier } from '../../src/index.js';
+import { certificateThumbprint } from '../../src/protocol.js';
 import { expectAuthError, expectConfigError } from '../support/auth-errors.js';
 import {
   createTestCertificateAuthority,

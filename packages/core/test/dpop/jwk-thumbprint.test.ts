@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { jwkThumbprint } from '../../src/index.js';
+import { jwkThumbprint } from '../../src/protocol.js';
 
 const PAIRS = {
   'EC P-256': () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),

@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  type AuthEvent,
-  anyOf,
   checkSignedBody,
   createBodyHasher,
-  createHmacAuthenticator,
   isBodyPending,
-  signRequest,
-  signsBodies,
   uncheckableBody,
   verifyRequestBody,
-} from '../../src/index.js';
+} from '../../src/adapter/index.js';
+import { type AuthEvent, anyOf, createHmacAuthenticator, signRequest } from '../../src/index.js';
 
 const SECRET = randomBytes(32).toString('base64url');
 const URL = 'http://orders.internal/orders';
@@ -102,9 +98,9 @@ describe('signed bodies', () => {
   it('tells adapters which authenticators take signed bodies, also inside compositions', () => {
     const signed = authenticator();
     const other = { authenticate: async () => undefined };
-    expect(signsBodies(signed)).toBe(true);
-    expect(signsBodies(other)).toBe(false);
-    expect(signsBodies(anyOf(other, signed))).toBe(true);
-    expect(signsBodies(anyOf(other))).toBe(false);
+    expect(signed.signsBodies === true).toBe(true);
+    expect((other as { signsBodies?: boolean }).signsBodies === true).toBe(false);
+    expect(anyOf(other, signed).signsBodies === true).toBe(true);
+    expect(anyOf(other).signsBodies === true).toBe(false);
   });
 });

@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthConfigError,
   type AuthEvent,
-  canonicalRequest,
   createHmacAuthenticator,
-  EMPTY_BODY_HASH,
   type HmacAuthenticatorOptions,
   MemoryNonceStore,
   signRequest,
 } from '../../src/index.js';
+import { canonicalRequest, EMPTY_BODY_HASH } from '../../src/protocol.js';
 import { type SignedRequestServer, startSignedRequestServer } from './signed-request-server.js';
 
 const SECRET = randomBytes(32).toString('base64url');
@@ -382,7 +381,10 @@ describe('createHmacAuthenticator options', () => {
     [{ ...options, window: '1h' }, 'window: expected between 1 second and 15 minutes'],
     [{ ...options, requiredHeaders: ['Host'] }, 'requiredHeaders: expected lower-case header names'],
     [{ ...options, nonces: {} }, 'nonces: expected a NonceStore'],
-    [{ ...options, windw: '1m' }, 'windw: unknown option; known options are services, window'],
+    [
+      { ...options, windw: '1m' },
+      'windw: unknown option (did you mean window?); known options are services, window',
+    ],
     [{ ...options, onEvent: 'log' }, 'onEvent: expected a function'],
   ])('refuses %j', (bad, message) => {
     expect(() => createHmacAuthenticator(bad as never)).toThrow(AuthConfigError);

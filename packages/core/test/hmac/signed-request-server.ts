@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Authenticator, isAuthError, verifyRequestBody } from '../../src/index.js';
+import { verifyRequestBody } from '../../src/adapter/index.js';
+import { type Authenticator, isAuthError } from '../../src/index.js';
 
 /** A loopback server that authenticates each request, reads its body and checks it like an adapter. */
 export interface SignedRequestServer {

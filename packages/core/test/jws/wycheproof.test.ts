@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AuthConfigError, AuthError, type JwsKeys, verifyCompactJws } from '../../src/index.js';
+import { AuthConfigError, AuthError } from '../../src/index.js';
+import { type JwsKeys, verifyCompactJws } from '../../src/protocol.js';
 
 interface Vector {
   readonly tcId: number;

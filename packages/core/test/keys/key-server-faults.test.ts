@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/verifier.js';
+import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { type JwksServer, startJwksServer } from '../support/jwks-server.js';
 import { AUDIENCE, createIssuerKeys, ISSUER, type IssuerKeys, mintToken, T0 } from '../support/tokens.js';
@@ -69,12 +69,38 @@ describe('key-server faults', () => {
     await expectAuthError(v.verify(await token(k1)), 'unknown_key');
   });
 
-  it('duplicate kids: each key with that kid is tried once; a token of neither is refused', async () => {
+  it('duplicate kids: a kid naming two different keys refuses the set, and no token of either verifies', async () => {
     const twin = createIssuerKeys('ES256', { kid: 'k1' });
     server.setKeys([k1.publicJwk, twin.publicJwk]);
     const v = verifier();
+    await expectAuthError(v.verify(await token(k1)), 'keys_unavailable');
+    await expectAuthError(v.verify(await token(twin)), 'keys_unavailable');
+    await expectAuthError(v.verify(await token(attacker)), 'keys_unavailable');
+    // A refused set is a failed fetch: throttled by the cooldown like any other.
+    expect(server.requests()).toBe(1);
+  });
+
+  it('duplicate kids: a key slipped in under a known kid never verifies, and the good key keeps serving', async () => {
+    const v = verifier();
     await v.verify(await token(k1));
-    await v.verify(await token(twin));
+    server.setKeys([k1.publicJwk, attacker.publicJwk]);
+    for (let round = 0; round < 3; round++) {
+      t += MAX_AGE + 1;
+      await v.verify(await token(k1));
+      await expectAuthError(v.verify(await token(attacker)), 'invalid_signature');
+    }
+    expect(v.health().issuers[0]).toMatchObject({
+      keys: 1,
+      fetchedAt: T0,
+      lastError: 'duplicate kid "k1" names two different keys',
+    });
+  });
+
+  it('duplicate kids: the same key listed twice is one key', async () => {
+    server.setKeys([k1.publicJwk, { ...k1.publicJwk }, k2.publicJwk]);
+    const v = verifier();
+    await v.verify(await token(k1));
+    await v.verify(await token(k2));
     await expectAuthError(v.verify(await token(attacker)), 'invalid_signature');
     expect(server.requests()).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
 import type { AuthEvent, KeysFetchFailedEvent, KeysRefreshedEvent } from '../../src/events.js';
-import type { JwksUriIssuer } from '../../src/options/verifier-options.js';
-import { createVerifier, type Verifier } from '../../src/verifier.js';
+import type { JwksUriIssuer } from '../../src/keys/issuer-options.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { type JwksServer, type JwksServerMode, startJwksServer } from '../support/jwks-server.js';
 import {
@@ -537,6 +537,145 @@ describe('what a JWKS may contain', () => {
     await expectAuthError(verifier.verify(await token(k1)), 'unsupported_algorithm');
     await expectAuthError(verifier.ready(), 'keys_unavailable');
     expect(lastFailure()).toMatchObject({ reason: 'answered no usable keys' });
+  });
+});
+
+describe('a kid naming two different keys (Wycheproof DuplicateKid)', () => {
+  const REASON = 'duplicate kid "k1" names two different keys';
+  let intruder: IssuerKeys;
+  let rsa: IssuerKeys;
+  beforeAll(() => {
+    intruder = createIssuerKeys('ES256', { kid: 'k1' });
+    rsa = createIssuerKeys('RS256', { kid: 'r1' });
+  });
+
+  it('is refused as a whole before any key was fetched: 503 keys_unavailable for a token of either key', async () => {
+    server.setKeys([k1.publicJwk, k2.publicJwk, intruder.publicJwk]);
+    const verifier = remoteVerifier();
+    for (const key of [k1, intruder]) {
+      const error = await expectAuthError(verifier.verify(await token(key)), 'keys_unavailable');
+      expect(error.status).toBe(503);
+      expect(error.headers['Retry-After']).toBe('30');
+      expect((error.cause as Error).message).toBe(REASON);
+    }
+    // The rest of the set is refused with it: k2 is not ambiguous, but the document is.
+    await expectAuthError(verifier.verify(await token(k2)), 'keys_unavailable');
+    expect(lastFailure()).toEqual({
+      type: 'keys_fetch_failed',
+      issuer: ISSUER,
+      reason: REASON,
+      servingStaleKeys: false,
+    });
+    expect(eventsOf('keys_refreshed')).toHaveLength(0);
+    expect(verifier.health().issuers[0]).toMatchObject({ ready: false, keys: 0, lastError: REASON });
+    await expectAuthError(verifier.ready(), 'keys_unavailable');
+    // One fetch per cooldown, as for any failed fetch (ready() always tries when nothing was fetched).
+    expect(server.requests()).toBe(2);
+  });
+
+  it('never replaces the good keys: they keep serving while stale, and the second key never verifies', async () => {
+    const verifier = remoteVerifier();
+    await verifier.verify(await token(k1));
+    server.setKeys([k1.publicJwk, intruder.publicJwk]);
+
+    t = T0 + MAX_AGE + 1;
+    await verifier.verify(await token(k1));
+    expect(lastFailure()).toMatchObject({ reason: REASON, servingStaleKeys: true });
+    expect(verifier.health().issuers[0]).toMatchObject({
+      ready: true,
+      keys: 1,
+      fetchedAt: T0,
+      stale: true,
+      lastError: REASON,
+    });
+    // The kid selects the one good key, which the intruder's signature does not match.
+    await expectAuthError(verifier.verify(await token(intruder)), 'invalid_signature');
+
+    // Past maxStale, the same 503 as for any endpoint that keeps failing.
+    t = T0 + MAX_AGE + MAX_STALE + 1;
+    await expectAuthError(verifier.verify(await token(k1)), 'keys_unavailable');
+    await expectAuthError(verifier.verify(await token(intruder)), 'keys_unavailable');
+  });
+
+  it('a new kid arriving in an ambiguous set stays unknown: 401 unknown_key, as with any bad answer', async () => {
+    const twin = createIssuerKeys('ES256', { kid: 'k2' });
+    const verifier = remoteVerifier();
+    await verifier.verify(await token(k1));
+    server.setKeys([k1.publicJwk, k2.publicJwk, twin.publicJwk]);
+    t = T0 + COOLDOWN;
+    await expectAuthError(verifier.verify(await token(k2)), 'unknown_key');
+    expect(server.requests()).toBe(2);
+    expect(lastFailure()).toMatchObject({
+      reason: 'duplicate kid "k2" names two different keys',
+      servingStaleKeys: true,
+    });
+    await verifier.verify(await token(k1));
+  });
+
+  it('once the publisher fixes the set, the next fetch after the cooldown installs it', async () => {
+    server.setKeys([k1.publicJwk, intruder.publicJwk]);
+    const verifier = remoteVerifier();
+    await expectAuthError(verifier.verify(await token(k1)), 'keys_unavailable');
+    server.setKeys([k1.publicJwk, k2.publicJwk]);
+    t = T0 + COOLDOWN;
+    await verifier.verify(await token(k1));
+    await verifier.verify(await token(k2));
+    expect(lastRefresh()).toMatchObject({ keys: 2, skipped: [] });
+    expect(verifier.health().issuers[0]).not.toHaveProperty('lastError');
+  });
+
+  it('the same key listed twice under one kid is accepted', async () => {
+    server.setKeys([k1.publicJwk, { ...k1.publicJwk }, k2.publicJwk]);
+    const verifier = remoteVerifier();
+    await verifier.verify(await token(k1));
+    await verifier.verify(await token(k2));
+    await expectAuthError(verifier.verify(await token(intruder)), 'invalid_signature');
+    expect(eventsOf('keys_fetch_failed')).toHaveLength(0);
+  });
+
+  it('one RSA key under one kid with alg RS256 and with alg PS256 is one key: both algorithms verify', async () => {
+    server.setKeys([rsa.publicJwk, { ...rsa.publicJwk, alg: 'PS256' }]);
+    const verifier = remoteVerifier({ algorithms: ['RS256', 'PS256', 'RS384'] });
+    await verifier.verify(await token(rsa));
+    await verifier.verify(await token(rsa, { alg: 'PS256' }));
+    expect(lastRefresh()).toMatchObject({ keys: 2, skipped: [] });
+    // Each entry is still bound to its own alg: RS384, allowed by the issuer but not published, is not.
+    await expectAuthError(verifier.verify(await token(rsa, { alg: 'RS384' })), 'unknown_key');
+  });
+
+  it('two RSA keys under one kid are ambiguous even when their algorithms do not overlap', async () => {
+    const other = createIssuerKeys('PS256', { kid: 'r1' });
+    server.setKeys([rsa.publicJwk, other.publicJwk]);
+    const verifier = remoteVerifier({ algorithms: ['RS256', 'PS256'] });
+    await expectAuthError(verifier.verify(await token(rsa)), 'keys_unavailable');
+    expect(lastFailure()).toMatchObject({ reason: 'duplicate kid "r1" names two different keys' });
+  });
+
+  it('different kids are fine', async () => {
+    server.setKeys([k1.publicJwk, k2.publicJwk, k3.publicJwk]);
+    const verifier = remoteVerifier();
+    for (const key of [k1, k2, k3]) await verifier.verify(await token(key));
+    expect(lastRefresh()).toMatchObject({ keys: 3, skipped: [] });
+  });
+
+  it('a kid shared with a key that is set aside (use: enc) does not make the set ambiguous', async () => {
+    server.setKeys([k1.publicJwk, { ...intruder.publicJwk, use: 'enc' }]);
+    const verifier = remoteVerifier();
+    await verifier.verify(await token(k1));
+    await expectAuthError(verifier.verify(await token(intruder)), 'invalid_signature');
+    expect(lastRefresh()?.skipped).toEqual(['key 1: the key is not a signing key (use)']);
+  });
+
+  it('the refusal reason carries the kid, never key material', async () => {
+    server.setKeys([k1.publicJwk, intruder.publicJwk]);
+    const verifier = remoteVerifier();
+    await expectAuthError(verifier.verify(await token(k1)), 'keys_unavailable');
+    const logged = JSON.stringify([events, verifier.health()]);
+    expect(logged).toContain('duplicate kid \\"k1\\" names two different keys');
+    for (const jwk of [k1.publicJwk, intruder.publicJwk]) {
+      for (const member of ['x', 'y'] as const)
+        expect(logged).not.toContain(String(jwk[member]).slice(0, 16));
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigError, createVerifier, type VerifierOptions } from '../../src/index.js';
-import { toSeconds } from '../../src/options/duration.js';
+import { toSeconds } from '../../src/lib/duration.js';
 
 const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1' };

@@ -2,13 +2,12 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-// The test PKI of @org/auth-testing, from its sources: core cannot depend on that package (it
-// would have to be built first), and the module uses nothing but node:crypto.
+// The test PKI of @org/auth-testing (a dev dependency: it does not depend on core, so no cycle).
 import {
   createTestCertificateAuthority,
   type TestCertificate,
   type TestCertificateAuthority,
-} from '../../../testing/src/certificates.js';
+} from '@org/auth-testing';
 
 export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority };
 

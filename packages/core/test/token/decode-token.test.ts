@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AuthError, decodeToken } from '../../src/index.js';
+import { AuthError } from '../../src/index.js';
+import { decodeToken } from '../../src/protocol.js';
 import { isCanonicalBase64Url } from '../../src/token/decode-token.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AuthError, extractBearerToken, type RequestLike } from '../../src/index.js';
+import { AuthError, type RequestLike } from '../../src/index.js';
+import { extractBearerToken } from '../../src/protocol.js';
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2ln';
 

@@ -1,0 +1,316 @@
+import type { AuthContext } from '../auth-context.js';
+import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
+import type { TokenPresentation } from '../dpop/dpop-policy.js';
+import { extractDpopOrBearerToken } from '../dpop/extract-dpop-token.js';
+import { AuthError } from '../errors.js';
+import type { RequestIdentity } from '../events.js';
+import { buildAuthContext } from '../identity/create-auth-context.js';
+import { identityOf } from '../identity/identity-of.js';
+import type { SessionCheck } from '../identity/sessions.js';
+import type { IssuerHealth } from '../keys/key-source.js';
+import { compileVerifierOptions, type VerifierSettings } from '../options/compile-verifier-options.js';
+import type { VerifierOptions } from '../options/verifier-options.js';
+import { acceptToken } from '../pipeline/accept-token.js';
+import { checkRevocation, runChecks } from '../pipeline/run-checks.js';
+import { type VerifiedToken, verifyToken } from '../pipeline/verify-token.js';
+import { headerCount, headerValue, type RequestLike } from '../token/request.js';
+import type { AuthenticateOptions, Authenticator } from './authenticator.js';
+import type { AuthRejector } from './rejector.js';
+
+/** The readiness of every issuer. */
+export interface VerifierHealth {
+  /** True when every issuer has usable keys. */
+  readonly ready: boolean;
+  readonly issuers: readonly IssuerHealth[];
+}
+
+/**
+ * Verifies service and user tokens. Build one per application with {@link createVerifier}:
+ * keys are imported and options compiled once; each request does the minimum.
+ *
+ * A request goes through these steps, in order (see `pipeline/`): extract the token → decode →
+ * issuer → signature → claims → (cached from here on) accept it for this request: time,
+ * presentation proof (DPoP or certificate), callers → revocation → custom checks → context.
+ */
+export class Verifier implements Authenticator {
+  /** How this verifier answers rejections; guards reject through it. */
+  readonly rejector: AuthRejector;
+  readonly #settings: VerifierSettings;
+  readonly #cache: VerifiedTokenCache<VerifiedToken> | undefined;
+  /** True when a cache hit can be answered without awaiting anything (see `authenticateCached`). */
+  readonly #syncHits: boolean;
+
+  /** @internal use {@link createVerifier} */
+  constructor(settings: VerifierSettings) {
+    this.#settings = settings;
+    this.rejector = settings.rejector;
+    this.#cache = settings.cacheMaxEntries > 0 ? new VerifiedTokenCache(settings.cacheMaxEntries) : undefined;
+    this.#syncHits =
+      this.#cache !== undefined &&
+      settings.sessions === undefined &&
+      settings.dpop === undefined &&
+      settings.revocation === undefined &&
+      settings.checks.length === 0;
+  }
+
+  /** The `realm` of challenges, if configured. */
+  get realm(): string | undefined {
+    return this.rejector.realm;
+  }
+
+  /**
+   * Extracts the token from a request (by default `Authorization: Bearer`) and verifies it.
+   *
+   * @returns the auth context, or `undefined` for a request without token when `optional` is set
+   * @throws {AuthError} for every rejection; anything else thrown is a bug or a custom check's error
+   */
+  async authenticate(
+    request: RequestLike,
+    options: AuthenticateOptions = {},
+  ): Promise<AuthContext | undefined> {
+    const { sessions, delegation } = this.#settings;
+    if (sessions !== undefined) {
+      const session = await this.#session(sessions, request);
+      if (session !== undefined) return session;
+    }
+    let presentation: TokenPresentation = 'Bearer';
+    let token: string | undefined;
+    try {
+      ({ token, presentation } = this.#extract(request));
+      if (token === undefined) {
+        if (options.optional) return undefined;
+        throw new AuthError('missing_token');
+      }
+    } catch (error) {
+      throw this.rejector.reject(error, {}, presentation);
+    }
+    const context = await this.#verify(token, request, presentation);
+    const header = delegation?.header;
+    const forwarded = header === undefined ? 0 : headerCount(request, header);
+    if (header === undefined || forwarded === 0) return context;
+    return this.#onBehalfOf(context, request, header, forwarded);
+  }
+
+  /**
+   * The answer for a request whose bearer token was verified before, when nothing asynchronous
+   * is left to check: the cached context, or `undefined` when {@link Verifier.authenticate} must
+   * decide (no token, not cached, a key refresh due, a failed check, or options that need a
+   * request-time lookup: sessions, DPoP, revocation, custom checks, a forwarded user token). It
+   * never throws and accepts nothing `authenticate` would refuse; adapters call it first so that
+   * the common case, a caller reusing its token, costs no promise.
+   */
+  authenticateCached(request: RequestLike): AuthContext | undefined {
+    if (!this.#syncHits) return undefined;
+    const settings = this.#settings;
+    try {
+      const header = settings.delegation?.header;
+      if (header !== undefined && headerCount(request, header) > 0) return undefined;
+      const token = settings.extraction.extract(request);
+      if (token === undefined) return undefined;
+      const nowMs = settings.now();
+      const entry = this.#cache?.get(token, nowMs);
+      const verified = entry === undefined ? undefined : this.#current(token, entry);
+      if (verified === undefined || verified instanceof Promise) {
+        // authenticate() joins a refresh and reports its outcome.
+        verified?.catch(() => {});
+        return undefined;
+      }
+      acceptToken(verified, token, request, 'Bearer', nowMs, settings);
+      this.rejector.accepted(verified.identity, true);
+      return verified.context;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Verifies a token string: structure, issuer, algorithm, signature, time claims, kind,
+   * audience, lifetime, callers, revocation and custom checks, in that order.
+   *
+   * The token counts as presented as a bearer token: a DPoP-bound token (`cnf.jkt`) is refused,
+   * and with `dpop: { required: true }` so is every other. Use {@link Verifier.authenticate} for
+   * DPoP, which reads the scheme and the proof from the request.
+   *
+   * @throws {AuthError} for every rejection
+   */
+  verify(token: string, request?: RequestLike): Promise<AuthContext> {
+    return this.#verify(token, request, 'Bearer');
+  }
+
+  /**
+   * Fetches every remote issuer's keys now (for start-up) and resolves when all have keys.
+   * @throws {AuthError} `keys_unavailable` when an issuer's keys cannot be fetched
+   */
+  async ready(): Promise<void> {
+    await Promise.all([...this.#settings.issuers.values()].map((issuer) => issuer.keys.ready()));
+  }
+
+  /**
+   * A fresh DPoP server nonce (RFC 9449 §8.2), to send as `DPoP-Nonce` on any response so that
+   * clients need no extra round trip; `undefined` unless `dpop.nonce` is configured. Rejections
+   * that need a nonce (`use_dpop_nonce`) carry one already.
+   *
+   * @example
+   * ```ts
+   * const nonce = verifier.dpopNonce();
+   * if (nonce !== undefined) res.setHeader('DPoP-Nonce', nonce);
+   * ```
+   */
+  dpopNonce(): string | undefined {
+    return this.#settings.dpop?.nonce(this.#settings.now());
+  }
+
+  /** Stops background key refreshes (see `backgroundRefresh`); call it on shutdown. */
+  close(): void {
+    for (const issuer of this.#settings.issuers.values()) issuer.keys.close?.();
+  }
+
+  /** Readiness of each issuer's keys, for health endpoints. Never fetches. */
+  health(): VerifierHealth {
+    const issuers = [...this.#settings.issuers.values()].map((issuer) => issuer.keys.health());
+    return { ready: issuers.every((issuer) => issuer.ready), issuers };
+  }
+
+  /** Step 1, extract: `Authorization: DPoP` (with the `dpop` option) or the bearer token. */
+  #extract(request: RequestLike): { token: string | undefined; presentation: TokenPresentation } {
+    const { dpop, extraction } = this.#settings;
+    if (dpop === undefined) return { token: extraction.extract(request), presentation: 'Bearer' };
+    const presented = extractDpopOrBearerToken(request, {
+      queryParameter: extraction.queryParameter,
+      maxTokenLength: extraction.maxTokenLength,
+    });
+    return { token: presented?.token, presentation: presented?.scheme ?? 'Bearer' };
+  }
+
+  /**
+   * A cached token, if its key is still current; a promise when the key set must be refreshed
+   * first (a cache hit must still notice a key that left the set).
+   */
+  #current(
+    token: string,
+    verified: VerifiedToken,
+  ): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
+    const refreshing = verified.issuer.keys.ensureFresh();
+    if (refreshing !== undefined) return refreshing.then(() => this.#stillCurrent(token, verified));
+    return this.#stillCurrent(token, verified);
+  }
+
+  #stillCurrent(token: string, verified: VerifiedToken): VerifiedToken | undefined {
+    if (verified.key.current) return verified;
+    this.#cache?.delete(token);
+    return undefined;
+  }
+
+  /** Steps 2 to 8 for one token: verified (or cached) → accepted for this request → revocation → checks. */
+  async #verify(
+    token: string,
+    request: RequestLike | undefined,
+    presentation: TokenPresentation,
+  ): Promise<AuthContext> {
+    const settings = this.#settings;
+    const nowMs = settings.now();
+    let identity: RequestIdentity = {};
+    try {
+      if (typeof token !== 'string' || token === '') throw new AuthError('missing_token');
+      if (token.length > settings.extraction.maxTokenLength) {
+        throw new AuthError('malformed_request', { description: 'token too large' });
+      }
+      const entry = this.#cache?.get(token, nowMs);
+      let verified: VerifiedToken | undefined;
+      if (entry !== undefined) {
+        identity = entry.identity;
+        const current = this.#current(token, entry);
+        verified = current instanceof Promise ? await current : current;
+      }
+      const cached = verified !== undefined;
+      if (verified === undefined) {
+        verified = await verifyToken(token, nowMs / 1000, settings, (known) => {
+          identity = known;
+        });
+        this.#cache?.set(token, verified);
+      }
+      identity = verified.identity;
+      const proving = acceptToken(verified, token, request, presentation, nowMs, settings);
+      if (proving !== undefined) await proving;
+      const { context } = verified;
+      if (settings.revocation !== undefined) await checkRevocation(settings.revocation, context);
+      await runChecks(settings.checks, context, request);
+      this.rejector.accepted(identity, cached);
+      return context;
+    } catch (error) {
+      throw this.rejector.reject(error, identity, presentation);
+    }
+  }
+
+  /** Verifies a forwarded user token (with the `users` rules) and attaches it to the service's context. */
+  async #onBehalfOf(
+    context: AuthContext,
+    request: RequestLike,
+    header: string,
+    count: number,
+  ): Promise<AuthContext> {
+    const token = headerValue(request, header)?.trim() ?? '';
+    try {
+      if (count > 1) throw new AuthError('malformed_request', { description: 'several user tokens' });
+      if (token === '') throw new AuthError('malformed_request', { description: 'empty user token' });
+      if (context.kind !== 'service' || context.user !== undefined) {
+        throw new AuthError('malformed_request', {
+          description: 'a forwarded user token needs a service token of its own',
+        });
+      }
+    } catch (error) {
+      throw this.rejector.reject(error, identityOf(context));
+    }
+    const user = await this.#verify(token, request, 'forwarded');
+    if (user.kind !== 'user') {
+      throw this.rejector.reject(
+        new AuthError('invalid_token_type', { description: 'the forwarded token is not a user token' }),
+        identityOf(user),
+      );
+    }
+    return context.withUser(user);
+  }
+
+  /** Step 0, with the `sessions` option: an existing session, before any token. */
+  async #session(check: SessionCheck, request: RequestLike): Promise<AuthContext | undefined> {
+    const settings = this.#settings;
+    let identity: RequestIdentity = { kind: 'user' };
+    try {
+      const result = await check(request);
+      if (result === undefined) return undefined;
+      const context = buildAuthContext({ ...result, kind: 'user' }, settings.grants.roles, {
+        scheme: 'Bearer',
+        rejector: this.rejector,
+      });
+      identity = identityOf(context);
+      await runChecks(settings.checks, context, request);
+      this.rejector.accepted(identity);
+      return context;
+    } catch (error) {
+      throw this.rejector.reject(error, identity);
+    }
+  }
+}
+
+/**
+ * Builds a {@link Verifier}. All options are validated here, with messages that name the option
+ * and say what to change; nothing is read from the environment.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from '@org/auth-core';
+ *
+ * const verifier = createVerifier({
+ *   issuers: [{ issuer: 'https://orders.internal', jwksUri: 'https://orders.internal/.well-known/jwks.json' }],
+ *   audience: 'payments',
+ *   services: { callers: ['https://orders.internal'] },
+ * });
+ * const auth = await verifier.authenticate(req); // throws AuthError when rejected
+ * auth.can('payments:charge');
+ * ```
+ *
+ * @throws {AuthConfigError} for invalid options
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return new Verifier(compileVerifierOptions(options));
+}

@@ -1,9 +1,0 @@
-export {
-  expectReadmeShows,
-  expectSignedRequestsExample,
-  get,
-  ISSUER,
-  token,
-  verifierOptions,
-  withServer,
-} from '../../conformance/src/adapter-test-helpers.js';
