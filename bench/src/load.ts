@@ -17,13 +17,17 @@ export interface LoadRequest {
 }
 
 export interface LoadResult {
-  /** 2xx responses per second over the run. */
+  /** 2xx responses per second over the run: 0 when none arrived in time. */
   readonly rps: number;
   readonly ok: number;
   readonly total: number;
   readonly durationSeconds: number;
-  readonly p50: number;
-  readonly p99: number;
+  /**
+   * Percentiles of the 2xx response times, ms; `null` when there was none (a short run on a busy
+   * machine can end before the first response). Never NaN, which IPC and JSON turn into `null`.
+   */
+  readonly p50: number | null;
+  readonly p99: number | null;
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
@@ -99,19 +103,26 @@ function measure(options: autocannon.Options): Promise<LoadResult> {
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+/** The `p`th percentile (nearest rank) of ascending `sorted`, or `null` when it is empty. */
+export function percentile(sorted: Float64Array, p: number): number | null {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? null;
 }
 
-function summarise(result: autocannon.Result, latencies: number[]): LoadResult {
+/** The parts of autocannon's result a summary reads. */
+export type LoadTotals = Pick<
+  autocannon.Result,
+  '2xx' | 'non2xx' | 'errors' | 'timeouts' | 'duration' | 'statusCodeStats'
+> & { readonly requests: { readonly total: number } };
+
+/** autocannon's totals and the 2xx latencies recorded, as the orchestrator receives them. */
+export function summarise(result: LoadTotals, latencies: readonly number[]): LoadResult {
   const sorted = Float64Array.from(latencies).sort();
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
     statusCodes[code] = count ?? 0;
   const ok = result['2xx'];
   return {
-    rps: ok / result.duration,
+    rps: result.duration > 0 ? ok / result.duration : 0,
     ok,
     total: result.requests.total,
     durationSeconds: result.duration,

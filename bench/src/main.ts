@@ -14,7 +14,16 @@ import { spawnChild, stopChild, waitForMessage } from './children.js';
 import type { LoadMessage, LoadRequest, LoadResult } from './load.js';
 import type { MemoryConfig, MemoryResult } from './memory.js';
 import type { MicroConfig, MicroSample } from './micro.js';
-import { type HttpRun, type Results, type RunConfig, renderMarkdown, type Unsupported } from './report.js';
+import {
+  type HttpRun,
+  missingNumbers,
+  type Results,
+  type RunConfig,
+  renderMarkdown,
+  runSummary,
+  runsWithoutSamples,
+  type Unsupported,
+} from './report.js';
 import {
   ALGORITHMS,
   type Alg,
@@ -347,6 +356,11 @@ async function runContender(
     const result = await load(loader, { ...request, durationSeconds: options.durationSeconds });
     const after = await serverStats(server);
     const served = after.served - before.served;
+    const measured = {
+      p50: result.p50,
+      p99: result.p99,
+      cpuPerRequest: served > 0 ? (after.cpuMicros - before.cpuMicros) / served : null,
+    };
     return {
       kind: 'run',
       run: {
@@ -356,9 +370,7 @@ async function runContender(
         mode: contender.mode,
         round,
         rps: result.rps,
-        p50: result.p50,
-        p99: result.p99,
-        cpuPerRequest: served > 0 ? (after.cpuMicros - before.cpuMicros) / served : Number.NaN,
+        ...measured,
         served,
         ok: result.ok,
         non2xx: result.non2xx + warm.non2xx,
@@ -366,6 +378,7 @@ async function runContender(
         timeouts: result.timeouts + warm.timeouts,
         statusCodes: result.statusCodes,
         durationSeconds: result.durationSeconds,
+        missing: missingNumbers(measured),
       },
     };
   } finally {
@@ -521,12 +534,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             log(`${progress}: n/a (${outcome.reason})`);
             continue;
           }
-          const r = outcome.run;
-          runs.push(r);
-          log(
-            `${progress}: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.cpuPerRequest.toFixed(1)} µs CPU/req` +
-              (r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''),
-          );
+          runs.push(outcome.run);
+          log(`${progress}: ${runSummary(outcome.run)}`);
         }
       }
     } finally {
@@ -598,6 +607,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       memory,
     };
     writeOutputs(results, options);
+    // Missing samples are reported, never a failure: only wrong answers fail the harness.
+    const incomplete = runsWithoutSamples(results).length;
+    if (incomplete > 0)
+      log(
+        `${incomplete} of ${runs.length} runs lack samples (n/a in the report): too short a --duration for this machine's load`,
+      );
     const failed = runs.filter((r) => r.non2xx > 0 || r.errors > 0);
     for (const r of failed)
       log(`run with failures: ${describe(r)} round ${r.round}: ${r.non2xx} non-2xx, ${r.errors} errors`);

@@ -33,7 +33,8 @@ export interface MicroSample {
   readonly alg: Alg;
   readonly case: MicroCase;
   readonly round: number;
-  readonly opsPerSecond: number;
+  /** `null` when no operation completed in the time given (a starved process). */
+  readonly opsPerSecond: number | null;
   readonly ops: number;
 }
 
@@ -138,7 +139,8 @@ async function main(config: MicroConfig): Promise<MicroSample[]> {
       const order = round % 2 === 0 ? MICRO_CASES : [...MICRO_CASES].reverse();
       for (const name of order) {
         const { ops, seconds } = await cases[name](config.millisPerCase);
-        samples.push({ alg, case: name, round, ops, opsPerSecond: ops / seconds });
+        const opsPerSecond = ops > 0 && seconds > 0 ? ops / seconds : null;
+        samples.push({ alg, case: name, round, ops, opsPerSecond });
       }
     }
   }

@@ -19,10 +19,13 @@ export interface HttpRun {
   readonly alg: Alg;
   readonly mode: LoadMode;
   readonly round: number;
+  /** 2xx responses per second of the measured run: 0 when none arrived in time. */
   readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly cpuPerRequest: number;
+  /** Median and 99th percentile of the 2xx response times, ms; `null` when there was none. */
+  readonly p50: number | null;
+  readonly p99: number | null;
+  /** Server CPU time per request served in the measured run, µs; `null` when it served none. */
+  readonly cpuPerRequest: number | null;
   readonly served: number;
   readonly ok: number;
   readonly non2xx: number;
@@ -30,6 +33,38 @@ export interface HttpRun {
   readonly timeouts: number;
   readonly statusCodes: Readonly<Record<string, number>>;
   readonly durationSeconds: number;
+  /**
+   * Why each `null` number of this run is missing, by field (see {@link missingNumbers}); `null`
+   * when every number was measured. Absent from results written before it existed.
+   */
+  readonly missing?: Missing | null;
+}
+
+/** The numbers of an HTTP run that a run too short for its machine can leave unmeasured. */
+export type MeasuredField = 'p50' | 'p99' | 'cpuPerRequest';
+export type Missing = Readonly<Partial<Record<MeasuredField, string>>>;
+
+/** Latencies are recorded for 2xx responses only. */
+export const NO_RESPONSES = 'no successful responses';
+export const NO_REQUESTS = 'no request served';
+const NO_OPERATIONS = 'no operation completed';
+
+const REASONS: Readonly<Record<MeasuredField, string>> = {
+  p50: NO_RESPONSES,
+  p99: NO_RESPONSES,
+  cpuPerRequest: NO_REQUESTS,
+};
+
+/**
+ * Why each missing number of a run is missing, or `null` when none is. A short run on a busy
+ * machine can end before a single response arrives: that is a run without samples, not an error.
+ */
+export function missingNumbers(run: Pick<HttpRun, MeasuredField>): Missing | null {
+  const missing: Partial<Record<MeasuredField, string>> = {};
+  for (const field of Object.keys(REASONS) as MeasuredField[]) {
+    if (!isNumber(run[field])) missing[field] = REASONS[field];
+  }
+  return Object.keys(missing).length > 0 ? missing : null;
 }
 
 export interface Unsupported {
@@ -83,28 +118,53 @@ export interface Results {
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
+/** Median, min and max of the samples; all three `null` when there is none (`n` is 0). */
 export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
+  readonly median: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
   readonly n: number;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
+/**
+ * A measured number: finite. `null` is a missing measurement, and so is NaN, which older results
+ * files hold as `null` anyway (JSON has no NaN).
+ */
+function isNumber(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** The median of the measured values, or `null` when none was measured. */
+export function median(values: readonly (number | null)[]): number | null {
+  const sorted = values.filter(isNumber).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function spread(values: readonly number[]): Spread {
-  const finite = values.filter((v) => Number.isFinite(v));
+export function spread(values: readonly (number | null)[]): Spread {
+  const measured = values.filter(isNumber);
+  if (measured.length === 0) return { median: null, min: null, max: null, n: 0 };
   return {
-    median: median(finite),
-    min: finite.length ? Math.min(...finite) : Number.NaN,
-    max: finite.length ? Math.max(...finite) : Number.NaN,
-    n: finite.length,
+    median: median(measured),
+    min: Math.min(...measured),
+    max: Math.max(...measured),
+    n: measured.length,
   };
+}
+
+/** `a / b`, or `null` when either is missing or `b` is 0 (e.g. a run without samples). */
+function quotient(a: number | null, b: number | null): number | null {
+  return isNumber(a) && isNumber(b) && b !== 0 ? a / b : null;
+}
+
+function difference(a: number | null, b: number | null): number | null {
+  return isNumber(a) && isNumber(b) ? a - b : null;
+}
+
+/** A target met, not met, or `null` when the number it needs is missing. */
+function meets(value: number | null, test: (value: number) => boolean): boolean | null {
+  return isNumber(value) ? test(value) : null;
 }
 
 interface Key {
@@ -125,7 +185,7 @@ function perRound(
   results: Results,
   key: Key,
   base: Key,
-  f: (run: HttpRun, baseRun: HttpRun) => number,
+  f: (run: HttpRun, baseRun: HttpRun) => number | null,
 ): Spread {
   const baseRuns = runsOf(results, base);
   return spread(
@@ -136,15 +196,16 @@ function perRound(
   );
 }
 
+/** One contender summarised over its rounds; a number is `null` when no round measured it. */
 export interface Row {
   readonly key: Key;
   readonly rps: Spread;
-  readonly p50: number;
-  readonly p99: number;
-  readonly cpu: number;
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly cpu: number | null;
   readonly vsBare: Spread;
-  readonly p99VsBare: number;
-  readonly cpuVsBare: number;
+  readonly p99VsBare: number | null;
+  readonly cpuVsBare: number | null;
   readonly vsAnchor: Spread | null;
   readonly anchor: Implementation | null;
 }
@@ -160,7 +221,7 @@ export function bestAnchor(results: Results, framework: Framework, alg: Alg): Im
   let bestRps = -1;
   for (const impl of ANCHORS[framework]) {
     const rps = median(runsOf(results, { framework, impl, alg, mode: 'fresh' }).map((r) => r.rps));
-    if (Number.isFinite(rps) && rps > bestRps) {
+    if (rps !== null && rps > bestRps) {
       best = impl;
       bestRps = rps;
     }
@@ -179,15 +240,15 @@ export function row(results: Results, key: Key): Row | null {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpu: median(runs.map((r) => r.cpuPerRequest)),
-    vsBare: perRound(results, key, bare, (r, b) => r.rps / b.rps),
-    p99VsBare: perRound(results, key, bare, (r, b) => r.p99 / b.p99).median,
-    cpuVsBare: perRound(results, key, bare, (r, b) => r.cpuPerRequest - b.cpuPerRequest).median,
+    vsBare: perRound(results, key, bare, (r, b) => quotient(r.rps, b.rps)),
+    p99VsBare: perRound(results, key, bare, (r, b) => quotient(r.p99, b.p99)).median,
+    cpuVsBare: perRound(results, key, bare, (r, b) => difference(r.cpuPerRequest, b.cpuPerRequest)).median,
     vsAnchor: anchor
       ? perRound(
           results,
           key,
           { framework: key.framework, impl: anchor, alg: key.alg, mode: 'fresh' },
-          (r, b) => r.rps / b.rps,
+          (r, b) => quotient(r.rps, b.rps),
         )
       : null,
     anchor,
@@ -206,7 +267,7 @@ export interface TargetCheck {
   readonly where: string;
   readonly measured: string;
   readonly goal: string;
-  /** `null`: not applicable (no anchor supports the algorithm, or not measured). */
+  /** `null`: not applicable (no anchor supports the algorithm, or a number it needs is missing). */
   readonly pass: boolean | null;
 }
 
@@ -221,23 +282,23 @@ export function targets(results: Results): TargetCheck[] {
         checks.push({
           target: 'reused token: req/s × bare',
           where,
-          measured: ratio(reused.vsBare.median),
+          measured: ratio(reused.vsBare.median, NO_RESPONSES),
           goal: '≥ 0.90',
-          pass: reused.vsBare.median >= 0.9,
+          pass: meets(reused.vsBare.median, (v) => v >= 0.9),
         });
         checks.push({
           target: 'reused token: p99 × bare p99',
           where,
-          measured: ratio(reused.p99VsBare),
+          measured: ratio(reused.p99VsBare, NO_RESPONSES),
           goal: '≤ 1.20',
-          pass: reused.p99VsBare <= 1.2,
+          pass: meets(reused.p99VsBare, (v) => v <= 1.2),
         });
         checks.push({
           target: 'reused token: server CPU added per request',
           where,
-          measured: `${reused.cpuVsBare.toFixed(1)} µs`,
+          measured: micros(reused.cpuVsBare, NO_REQUESTS, ' µs'),
           goal: '< 10 µs',
-          pass: reused.cpuVsBare < 10,
+          pass: meets(reused.cpuVsBare, (v) => v < 10),
         });
       }
       const fresh = row(results, { framework, impl: 'ours', alg, mode: 'fresh' });
@@ -246,37 +307,40 @@ export function targets(results: Results): TargetCheck[] {
           checks.push({
             target: 'fresh token: req/s × best anchor',
             where,
-            measured: `n/a (no anchor supports ${alg}); × bare ${ratio(fresh.vsBare.median)}`,
+            measured: `n/a (no anchor supports ${alg}); × bare ${ratio(fresh.vsBare.median, NO_RESPONSES)}`,
             goal: '≥ 1.5× anchor',
             pass: null,
           });
         } else {
           const anchorRow = row(results, { framework, impl: fresh.anchor, alg, mode: 'fresh' });
-          const anchorVsBare = anchorRow?.vsBare.median ?? Number.NaN;
-          const capped = 1.5 * anchorVsBare > 1;
+          const anchorVsBare = anchorRow?.vsBare.median ?? null;
+          const capped = anchorVsBare !== null && 1.5 * anchorVsBare > 1;
           checks.push({
             target: 'fresh token: req/s × best anchor',
             where: `${where} (vs ${LABELS[fresh.anchor]})`,
-            measured: `${ratio(fresh.vsAnchor.median)} (× bare ${ratio(fresh.vsBare.median)})`,
+            measured: `${ratio(fresh.vsAnchor.median, NO_RESPONSES)} (× bare ${ratio(fresh.vsBare.median, NO_RESPONSES)})`,
             goal: capped ? '≥ 0.85× bare (1.5× anchor > bare)' : '≥ 1.5× anchor',
-            pass: capped ? fresh.vsBare.median >= 0.85 : fresh.vsAnchor.median >= 1.5,
+            pass: capped
+              ? meets(fresh.vsBare.median, (v) => v >= 0.85)
+              : meets(fresh.vsAnchor.median, (v) => v >= 1.5),
           });
         }
       }
     }
   }
   for (const alg of results.config.microAlgs) {
+    // Not run (--skip-micro): no line. Run without a completed operation: a line saying so.
+    if (!results.micro.some((s) => s.alg === alg)) continue;
     const raw = microSpread(results, alg, 'crypto.verify').median;
     const core = microSpread(results, alg, 'core verify, cache: false').median;
-    if (Number.isFinite(raw) && Number.isFinite(core)) {
-      checks.push({
-        target: 'core verify (no cache, sequential) × crypto.verify',
-        where: alg,
-        measured: ratio(core / raw),
-        goal: '≥ 0.80',
-        pass: core / raw >= 0.8,
-      });
-    }
+    const measured = quotient(core, raw);
+    checks.push({
+      target: 'core verify (no cache, sequential) × crypto.verify',
+      where: alg,
+      measured: ratio(measured, NO_OPERATIONS),
+      goal: '≥ 0.80',
+      pass: meets(measured, (v) => v >= 0.8),
+    });
   }
   const memory = results.memory;
   if (memory) {
@@ -300,12 +364,13 @@ export function targets(results: Results): TargetCheck[] {
  * less than 2 MiB.
  */
 function memoryBounded(retained: readonly { tokens: number; heapUsed: number }[]): {
-  pass: boolean;
+  pass: boolean | null;
   growth: string;
 } {
   const first = retained[0];
   const last = retained.at(-1);
-  if (!first || !last || first === last) return { pass: false, growth: 'n/a (too few checkpoints)' };
+  // A flood cut short by its time limit can leave a single checkpoint: nothing to compare.
+  if (!first || !last || first === last) return { pass: null, growth: 'n/a (too few checkpoints)' };
   const growth = last.heapUsed - first.heapUsed;
   return {
     pass: growth < 2 * 1024 * 1024,
@@ -316,25 +381,57 @@ function memoryBounded(retained: readonly { tokens: number; heapUsed: number }[]
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-function ratio(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+// Every number a formatter receives may be missing: it then prints `n/a (<why>)`, never NaN or null.
+
+function na(why?: string): string {
+  return why ? `n/a (${why})` : 'n/a';
 }
 
-function int(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+function ratio(value: number | null, why?: string): string {
+  return isNumber(value) ? value.toFixed(2) : na(why);
 }
 
-function ms(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+function int(value: number | null, why?: string): string {
+  return isNumber(value) ? Math.round(value).toLocaleString('en-US') : na(why);
+}
+
+function ms(value: number | null, why: string = NO_RESPONSES): string {
+  return isNumber(value) ? value.toFixed(2) : na(why);
+}
+
+function micros(value: number | null, why: string = NO_REQUESTS, unit = ''): string {
+  return isNumber(value) ? `${value.toFixed(1)}${unit}` : na(why);
 }
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function range(s: Spread, format: (v: number) => string): string {
-  if (!Number.isFinite(s.median)) return 'n/a';
-  return s.n > 1 ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : format(s.median);
+function range(s: Spread, format: (v: number) => string, why?: string): string {
+  const { median: mid, min, max } = s;
+  if (mid === null || min === null || max === null) return na(why);
+  return s.n > 1 ? `${format(mid)} (${format(min)}–${format(max)})` : format(mid);
+}
+
+/**
+ * One line for the progress log: what a run measured, and what it could not.
+ *
+ * @example runSummary(run) // '0 req/s, p50 n/a (no successful responses), p99 n/a (…), 41.2 µs CPU/req'
+ */
+export function runSummary(run: HttpRun): string {
+  return (
+    `${int(run.rps)} req/s, p50 ${ms(run.p50)}${isNumber(run.p50) ? ' ms' : ''}, ` +
+    `p99 ${ms(run.p99)}${isNumber(run.p99) ? ' ms' : ''}, ${micros(run.cpuPerRequest, NO_REQUESTS, ' µs')} CPU/req` +
+    (run.non2xx || run.errors ? `, ${run.non2xx} non-2xx, ${run.errors} errors` : '')
+  );
+}
+
+/** Runs that left a number unmeasured, with the reasons. */
+export function runsWithoutSamples(results: Results): { run: HttpRun; missing: Missing }[] {
+  return results.http.runs.flatMap((run) => {
+    const missing = missingNumbers(run);
+    return missing ? [{ run, missing }] : [];
+  });
 }
 
 /**
@@ -371,12 +468,12 @@ function frameworkSection(results: Results, framework: Framework): string {
       reusedRows.push([
         alg,
         `${LABELS.bare}, same requests`,
-        range(bareReused.rps, int),
+        range(bareReused.rps, int, NO_RESPONSES),
         '1',
         ms(bareReused.p50),
         ms(bareReused.p99),
         '1',
-        bareReused.cpu.toFixed(1),
+        micros(bareReused.cpu),
         '—',
       ]);
     }
@@ -386,13 +483,13 @@ function frameworkSection(results: Results, framework: Framework): string {
       reusedRows.push([
         alg,
         LABELS[impl],
-        range(r.rps, int),
-        range(r.vsBare, ratio),
+        range(r.rps, int, NO_RESPONSES),
+        range(r.vsBare, ratio, NO_RESPONSES),
         ms(r.p50),
         ms(r.p99),
-        ratio(r.p99VsBare),
-        r.cpu.toFixed(1),
-        r.cpuVsBare.toFixed(1),
+        ratio(r.p99VsBare, NO_RESPONSES),
+        micros(r.cpu),
+        micros(r.cpuVsBare),
       ]);
     }
   }
@@ -424,12 +521,12 @@ function frameworkSection(results: Results, framework: Framework): string {
       freshRows.push([
         alg,
         `${LABELS.bare}, same requests`,
-        range(bareFresh.rps, int),
+        range(bareFresh.rps, int, NO_RESPONSES),
         '1',
         '—',
         ms(bareFresh.p50),
         ms(bareFresh.p99),
-        bareFresh.cpu.toFixed(1),
+        micros(bareFresh.cpu),
       ]);
     }
     for (const impl of freshImpls) {
@@ -442,17 +539,17 @@ function frameworkSection(results: Results, framework: Framework): string {
       if (!r) continue;
       const anchorCell =
         r.vsAnchor && r.anchor
-          ? `${range(r.vsAnchor, ratio)}${impl === r.anchor ? ' (best anchor)' : ''}`
+          ? `${range(r.vsAnchor, ratio, NO_RESPONSES)}${impl === r.anchor ? ' (best anchor)' : ''}`
           : 'n/a';
       freshRows.push([
         alg,
         LABELS[impl],
-        range(r.rps, int),
-        range(r.vsBare, ratio),
+        range(r.rps, int, NO_RESPONSES),
+        range(r.vsBare, ratio, NO_RESPONSES),
         anchorCell,
         ms(r.p50),
         ms(r.p99),
-        r.cpu.toFixed(1),
+        micros(r.cpu),
       ]);
     }
   }
@@ -477,14 +574,35 @@ function frameworkSection(results: Results, framework: Framework): string {
   return out.join('\n');
 }
 
+/** Lists the runs that left numbers unmeasured, so that a reader knows why a cell reads n/a. */
+function withoutSamplesSection(results: Results): string[] {
+  const incomplete = runsWithoutSamples(results);
+  if (incomplete.length === 0) return [];
+  return [
+    `**${incomplete.length} of ${results.http.runs.length} runs lack samples** in their measured ${results.config.durationSeconds} s, most likely because the machine was too busy for runs this short (a longer \`--duration\` gives every run samples). What they could not measure reads n/a below, with the reason; a run without a successful response counts as 0 req/s.`,
+    '',
+    ...incomplete.map(
+      ({ run, missing }) =>
+        `- ${FRAMEWORK_TITLES[run.framework]}, ${LABELS[run.impl]}, ${run.alg}, ${run.mode} token, round ${run.round + 1}: ${[...new Set(Object.values(missing))].join(', ')}`,
+    ),
+    '',
+  ];
+}
+
 function microSection(results: Results): string {
   const rows: string[][] = [];
   for (const alg of results.config.microAlgs) {
     const raw = microSpread(results, alg, 'crypto.verify').median;
     for (const name of MICRO_CASES) {
+      if (!results.micro.some((m) => m.alg === alg && m.case === name)) continue; // not run
       const s = microSpread(results, alg, name);
-      if (s.n === 0) continue;
-      rows.push([alg, name, range(s, int), (1e6 / s.median).toFixed(2), ratio(s.median / raw)]);
+      rows.push([
+        alg,
+        name,
+        range(s, int, NO_OPERATIONS),
+        ratio(quotient(1e6, s.median), NO_OPERATIONS),
+        ratio(quotient(s.median, raw), NO_OPERATIONS),
+      ]);
     }
   }
   return table(['alg', 'case', 'ops/s median (min–max)', 'µs/op', '× crypto.verify'], rows);
@@ -569,6 +687,7 @@ export function renderMarkdown(results: Results): string {
     '',
     '## HTTP',
     '',
+    ...withoutSamplesSection(results),
     ...config.frameworks.flatMap((f) => [frameworkSection(results, f), '']),
     '## Signature verification alone (in-process, no HTTP)',
     '',

@@ -1,7 +1,9 @@
 /**
  * Keeps the benchmark harness from rotting: one tiny round of every contender against real
  * servers, the microbenchmarks and the memory flood, from the built harness (`dist/`). Nothing
- * here asserts speed; only that every request succeeded and that the report renders.
+ * here asserts speed or a number of samples (a 0.3 s run on a busy machine may get no response
+ * at all, and the report says so): only that no request was answered wrongly and that the
+ * results and the report have their structure. `report.test.ts` covers runs without samples.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { createVerifier } from '@org/auth-core';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contenders } from '../src/main.js';
-import { type Results, renderMarkdown } from '../src/report.js';
+import { type MeasuredField, type Results, renderMarkdown } from '../src/report.js';
 import { ALGORITHMS, ANCHORS, AUDIENCE, FRAMEWORKS, ISSUER, MICRO_CASES } from '../src/shared.js';
 import { generateSigningKey, publicKeyFile, serviceClaims, signJws } from '../src/tokens.js';
 
@@ -43,18 +45,22 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('bench --smoke', () => {
-  it('ran every contender, and every request was answered 200', () => {
+  it('ran every contender, and no request was answered other than 200', () => {
     const expected = contenders(results.config.frameworks, results.config.algs);
     const unsupported = results.http.unsupported;
     expect(results.http.runs.length + unsupported.length).toBe(expected.length * results.config.rounds);
     for (const run of results.http.runs) {
       const where = `${run.framework} ${run.impl} ${run.alg} ${run.mode}`;
-      expect(run.ok, where).toBeGreaterThan(0);
       expect(run.non2xx, where).toBe(0);
       expect(run.errors, where).toBe(0);
-      expect(Object.keys(run.statusCodes), where).toEqual(['200']);
-      expect(run.served, where).toBeGreaterThan(0);
-      expect(Number.isFinite(run.p99) && Number.isFinite(run.cpuPerRequest), where).toBe(true);
+      for (const code of Object.keys(run.statusCodes)) expect(code, where).toBe('200');
+      // Each number is measured, or null with the reason in `missing`: never NaN, never unexplained.
+      for (const field of ['p50', 'p99', 'cpuPerRequest'] as const satisfies readonly MeasuredField[]) {
+        const value = run[field];
+        if (value === null) expect(run.missing?.[field], `${where} ${field}`).toMatch(/^no /);
+        else expect(Number.isFinite(value) && value >= 0, `${where} ${field}`).toBe(true);
+      }
+      if (run.missing === null) expect(run.ok, where).toBeGreaterThan(0);
     }
     // Only anchors may be reported as not supporting an algorithm.
     for (const u of unsupported) expect(ANCHORS[u.framework]).toContain(u.impl);
@@ -65,13 +71,18 @@ describe('bench --smoke', () => {
       for (const name of MICRO_CASES) {
         const samples = results.micro.filter((s) => s.alg === alg && s.case === name);
         expect(samples.length, `${alg} ${name}`).toBe(results.config.microRounds);
-        for (const s of samples) expect(s.opsPerSecond).toBeGreaterThan(0);
+        for (const s of samples) {
+          // null: no operation completed in the time given, which a busy machine may cause.
+          if (s.opsPerSecond === null) expect(s.ops, `${alg} ${name}`).toBe(0);
+          else expect(s.opsPerSecond, `${alg} ${name}`).toBeGreaterThan(0);
+        }
       }
     }
     expect(results.memory?.phases.map((p) => p.phase)).toEqual(['garbage', 'valid']);
     for (const phase of results.memory?.phases ?? []) {
-      expect(phase.tokens).toBeGreaterThan(0);
-      expect(phase.peak).toBeGreaterThan(0);
+      expect(phase.accepted + phase.rejected, phase.phase).toBe(phase.tokens);
+      expect(phase.retained.at(-1)?.tokens, phase.phase).toBe(phase.tokens);
+      expect(phase.peak, phase.phase).toBeGreaterThanOrEqual(phase.baseline);
     }
     const [garbage, valid] = results.memory?.phases ?? [];
     expect(garbage?.accepted).toBe(0);
@@ -91,7 +102,12 @@ describe('bench --smoke', () => {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toContain(results.machine.node);
-    expect(markdown).not.toContain('NaN');
+    expect(markdown).not.toMatch(/NaN|null|undefined/);
+    // Runs without samples are listed; runs with all their samples are not.
+    const incomplete = results.http.runs.filter((r) => r.missing !== null).length;
+    if (incomplete > 0)
+      expect(markdown).toContain(`**${incomplete} of ${results.http.runs.length} runs lack samples**`);
+    else expect(markdown).not.toContain('lack samples');
   });
 });
 

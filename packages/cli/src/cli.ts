@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   type AsymmetricAlgorithm,
   createSelfSignedSource,
@@ -8,8 +7,23 @@ import {
   generateSigningKey,
   loadSigningKeyFromFile,
 } from '@org/auth-client';
-import { createVerifier, type IssuerOptions, isAuthError } from '@org/auth-core';
+import { type AuthError, createVerifier, type IssuerOptions, isAuthError } from '@org/auth-core';
+import { closest } from '@org/auth-core/adapter';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import {
+  type CommandSpec,
+  defineCommand,
+  type FlagSpec,
+  parseCommand,
+  renderHelp,
+  UsageError,
+  wantsHelp,
+} from './command-spec.js';
+import { type RecordingFetch, recordingFetch } from './fetch-failure.js';
+import { inFlagTerms } from './flag-terms.js';
+import { type KeyFile, readKeyFile } from './key-file.js';
+import { describeTimeClaim, isoTimes, timeLines, timeWarnings } from './time-text.js';
+import { parseTokenText } from './token-text.js';
 
 /** Where the CLI writes and reads; the real process streams by default. */
 export interface CliIo {
@@ -22,25 +36,141 @@ export interface CliIo {
 /** Exit codes: 0 done or accepted, 1 token rejected, 2 usage or input error. */
 export const EXIT = Object.freeze({ ok: 0, rejected: 1, usage: 2 } as const);
 
-class UsageError extends Error {}
+const ALGORITHMS = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256']);
+
+const KEYGEN = defineCommand({
+  name: 'keygen',
+  summary: 'Generate a key pair: a private key (PEM) and its public JWKS',
+  usage: '[options]',
+  description: [
+    'Generate a signing key pair: the private key (PKCS#8 PEM, mode 600) signs tokens with',
+    "'service-auth mint'; the public JWKS is what the verifying services trust.",
+  ],
+  flags: {
+    alg: {
+      type: 'string',
+      value: '<alg>',
+      help: 'ES256, ES384, ES512, EdDSA, RS256 or PS256 (default ES256)',
+    },
+    kid: { type: 'string', value: '<id>', help: "key id (default: the key's RFC 7638 thumbprint)" },
+    'private-key': {
+      type: 'string',
+      value: '<file>',
+      help: 'where to write the private key (default private-key.pem)',
+    },
+    jwks: { type: 'string', value: '<file>', help: 'where to write the public JWKS (default jwks.json)' },
+    force: { type: 'boolean', help: 'overwrite existing files' },
+    json: { type: 'boolean', help: 'print the kid, alg and file names as JSON' },
+  },
+  examples: ['service-auth keygen --alg EdDSA --kid billing-1'],
+});
+
+const MINT = defineCommand({
+  name: 'mint',
+  summary: 'Mint a service token signed with a private key',
+  usage: '--key <file> --issuer <service> --audience <service> [options]',
+  description: [
+    'Sign a service token and print it: iss and sub are --issuer, aud is --audience, with iat,',
+    'nbf, exp, a unique jti and the service marker source: "microservice".',
+  ],
+  flags: {
+    key: {
+      type: 'string',
+      value: '<file>',
+      help: "private key (PEM) to sign with, such as keygen's (required)",
+    },
+    issuer: {
+      type: 'string',
+      value: '<service>',
+      help: 'the signing service: iss, and sub unless --subject (required)',
+    },
+    audience: { type: 'string', value: '<service>', help: 'the service the token is for: aud (required)' },
+    kid: {
+      type: 'string',
+      value: '<id>',
+      help: "key id for the header (default: the key's RFC 7638 thumbprint, as keygen's)",
+    },
+    subject: { type: 'string', value: '<id>', help: 'sub (default: --issuer)' },
+    lifetime: {
+      type: 'string',
+      value: '<duration>',
+      help: 'seconds, or 30s, 5m, 1h ... (default 5m; over 1h needs --allow-long-lifetime)',
+    },
+    'allow-long-lifetime': { type: 'boolean', help: 'allow a --lifetime over one hour' },
+    permissions: { type: 'string', value: '<a,b>', help: 'permissions claim, comma-separated' },
+    scope: { type: 'string', value: '"<a b>"', help: 'scope claim, space-separated' },
+    claim: {
+      type: 'string',
+      multiple: true,
+      value: '<name=value>',
+      help: 'another claim; repeatable; values that parse as JSON (numbers, true, [...]) are JSON',
+    },
+    json: { type: 'boolean', help: 'print the token, its expiry, header and claims as JSON' },
+  },
+  examples: [
+    'service-auth mint --key private-key.pem --issuer billing --audience orders --lifetime 2m',
+    'service-auth mint --key private-key.pem --issuer billing --audience orders --permissions orders:read --claim tenant=acme',
+  ],
+});
+
+const INSPECT = defineCommand({
+  name: 'inspect',
+  summary: 'Decode a token and, with --jwks, say whether a service would accept it',
+  usage: '<token|-> [--jwks <file|url> --issuer <iss> --audience <aud>] [options]',
+  description: [
+    'Decode a token (the argument, or - to read it from stdin; a pasted "Bearer " in front is',
+    'fine) and show its header, claims and times, with a warning when it has expired. With',
+    '--jwks, --issuer and --audience, verify it as @org/auth-core would and, when it is',
+    'rejected, print the error code and the reason.',
+  ],
+  flags: {
+    jwks: {
+      type: 'string',
+      value: '<file|url>',
+      help: 'keys to verify with: a JWKS file or URL, or a PEM public key or certificate',
+    },
+    issuer: { type: 'string', value: '<iss>', help: 'the trusted issuer, iss (required with --jwks)' },
+    audience: {
+      type: 'string',
+      value: '<aud>',
+      help: 'the verifying service, the expected aud (required with --jwks)',
+    },
+    caller: { type: 'string', multiple: true, value: '<id>', help: 'accept only this caller; repeatable' },
+    'allow-insecure-http': {
+      type: 'boolean',
+      help: 'allow a --jwks http:// URL on a host other than loopback',
+    },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+  },
+  examples: [
+    'service-auth inspect "$TOKEN"',
+    'service-auth inspect "$TOKEN" --jwks jwks.json --issuer billing --audience orders',
+    'echo "Bearer $TOKEN" | service-auth inspect - --jwks https://auth.internal/jwks.json \\',
+    '    --issuer https://auth.internal --audience orders --json',
+  ],
+  notes: ['Exit codes: 0 accepted (or decoded, without --jwks), 1 rejected, 2 usage error'],
+});
+
+interface Command {
+  readonly spec: CommandSpec<Readonly<Record<string, FlagSpec>>>;
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['keygen', { spec: KEYGEN, run: keygen }],
+  ['mint', { spec: MINT, run: mint }],
+  ['inspect', { spec: INSPECT, run: inspect }],
+]);
 
 const USAGE = `Usage: service-auth <command> [options]
 
 Commands:
-  keygen    Generate a key pair: a private key (PEM) and its public JWKS
-            --alg ES256|ES384|ES512|EdDSA|RS256|PS256 (default ES256)  --kid <id>
-            --private-key <file> (default private-key.pem)  --jwks <file> (default jwks.json)  --force
-  mint      Mint a service token
-            --key <file> --issuer <service> --audience <service>  [--kid <id>] [--subject <id>]
-            (the kid defaults to the key's RFC 7638 thumbprint, as keygen's default)
-            [--lifetime 5m] [--allow-long-lifetime] [--permissions a,b] [--scope "a b"] [--claim name=value]...
-  inspect   Decode a token (argument, or - for stdin) and, with --jwks, say whether it is accepted
-            [--jwks <file|url>] [--issuer <iss>] [--audience <aud>] [--caller <id>]... [--allow-insecure-http]
+${[...COMMANDS.values()].map(({ spec }) => `  ${spec.name.padEnd(10)}${spec.summary}`).join('\n')}
+  help      Show the options and examples of a command: service-auth help <command>
 
+Run 'service-auth <command> --help' for the options and examples of a command.
 Global options: --json (machine-readable output), --help, --version
 Exit codes: 0 ok/accepted, 1 rejected, 2 usage error`;
-
-const ALGORITHMS = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256']);
 
 /**
  * Runs the `service-auth` command line with the given arguments (without `node` and the script).
@@ -54,14 +184,19 @@ const ALGORITHMS = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'
 export async function runCli(args: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = args;
   const json = rest.includes('--json');
+  // The command whose help the hint after a usage error points to.
+  let helpOf: string | undefined;
   try {
+    const found = command === undefined ? undefined : COMMANDS.get(command);
+    if (found !== undefined) {
+      helpOf = found.spec.name;
+      if (wantsHelp(rest)) {
+        io.stdout(renderHelp(found.spec));
+        return EXIT.ok;
+      }
+      return await found.run(rest, io);
+    }
     switch (command) {
-      case 'keygen':
-        return await keygen(rest, io);
-      case 'mint':
-        return await mint(rest, io);
-      case 'inspect':
-        return await inspect(rest, io);
       case '--version':
       case 'version': {
         const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -70,24 +205,42 @@ export async function runCli(args: readonly string[], io: CliIo = processIo()): 
         io.stdout(`${pkg.version}\n`);
         return EXIT.ok;
       }
+      case 'help': {
+        const [topic] = rest;
+        const about = topic === undefined ? undefined : COMMANDS.get(topic);
+        if (topic !== undefined && topic !== 'help' && about === undefined) throw unknownCommand(topic);
+        io.stdout(about === undefined ? `${USAGE}\n` : renderHelp(about.spec));
+        return EXIT.ok;
+      }
       case undefined:
+        io.stderr(`${USAGE}\n`);
+        return EXIT.usage;
       case '--help':
       case '-h':
-      case 'help':
-        (command === undefined ? io.stderr : io.stdout)(`${USAGE}\n`);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        io.stdout(`${USAGE}\n`);
+        return EXIT.ok;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+        throw unknownCommand(command);
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (json) io.stdout(`${JSON.stringify({ ok: false, error: 'usage', message })}\n`);
-    else
-      io.stderr(
-        `service-auth: ${message}\n\n${error instanceof UsageError ? USAGE : 'Run service-auth --help for usage.'}\n`,
-      );
+    else {
+      const hint =
+        error instanceof UsageError
+          ? `Run 'service-auth ${helpOf === undefined ? '' : `${helpOf} `}--help' for usage.\n`
+          : '';
+      io.stderr(`service-auth: ${message}\n${hint}`);
+    }
     return EXIT.usage;
   }
+}
+
+function unknownCommand(name: string): UsageError {
+  const suggestion = closest(name, [...COMMANDS.keys(), 'help', 'version']);
+  return new UsageError(
+    `unknown command ${JSON.stringify(name)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`,
+  );
 }
 
 function processIo(): CliIo {
@@ -100,14 +253,6 @@ function processIo(): CliIo {
       return Buffer.concat(chunks).toString('utf8');
     },
   };
-}
-
-function parsing<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 function required(value: string | undefined, name: string): string {
@@ -125,21 +270,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function keygen(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parsing(() =>
-    parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        alg: { type: 'string' },
-        kid: { type: 'string' },
-        'private-key': { type: 'string' },
-        jwks: { type: 'string' },
-        force: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }),
-  );
+  const { values } = parseCommand(KEYGEN, args);
   const alg = values.alg ?? 'ES256';
   if (!ALGORITHMS.has(alg)) throw new UsageError(`--alg must be one of ${[...ALGORITHMS].join(', ')}`);
   const privatePath = values['private-key'] ?? 'private-key.pem';
@@ -178,27 +309,16 @@ function parseClaim(text: string): [string, unknown] {
   }
 }
 
+/** The `mint` flag that sets an option of `createSelfSignedSource`. */
+function mintFlag(option: string): string | undefined {
+  if (option.startsWith('claims.')) return `--claim ${option.slice('claims.'.length)}`;
+  return ['issuer', 'subject', 'audience', 'lifetime', 'permissions', 'scope', 'kid'].includes(option)
+    ? `--${option}`
+    : undefined;
+}
+
 async function mint(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parsing(() =>
-    parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        key: { type: 'string' },
-        kid: { type: 'string' },
-        issuer: { type: 'string' },
-        subject: { type: 'string' },
-        audience: { type: 'string' },
-        lifetime: { type: 'string' },
-        'allow-long-lifetime': { type: 'boolean' },
-        permissions: { type: 'string' },
-        scope: { type: 'string' },
-        claim: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-      },
-    }),
-  );
+  const { values } = parseCommand(MINT, args);
   const keyPath = required(values.key, 'key');
   const issuer = required(values.issuer, 'issuer');
   const audience = required(values.audience, 'audience');
@@ -206,9 +326,7 @@ async function mint(args: readonly string[], io: CliIo): Promise<number> {
   try {
     key = await loadSigningKeyFromFile(keyPath, values.kid === undefined ? {} : { kid: values.kid });
   } catch (error) {
-    throw new UsageError(
-      `cannot load --key ${keyPath}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UsageError(`cannot load --key ${keyPath}: ${inFlagTerms(error, mintFlag)}`);
   }
   const lifetime =
     values.lifetime === undefined
@@ -236,7 +354,7 @@ async function mint(args: readonly string[], io: CliIo): Promise<number> {
       claims: Object.fromEntries((values.claim ?? []).map(parseClaim)),
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(inFlagTerms(error, mintFlag));
   }
   const { accessToken, expiresAt } = await source.getToken({ audience });
   if (values.json) {
@@ -253,28 +371,34 @@ function isUrl(text: string): boolean {
   return /^https?:\/\//i.test(text);
 }
 
+/** Where `inspect --jwks` found its keys, for the reasons of a rejection. */
+type KeysFrom =
+  | { readonly kind: 'url'; readonly url: string; readonly fetch: RecordingFetch }
+  | ({ readonly kind: 'file'; readonly path: string } & KeyFile);
+
 function explain(
-  code: string,
+  error: AuthError,
   claims: JWTPayload,
   header: Record<string, unknown>,
   expected: { issuer: string; audience: string | undefined },
-  jwksKids: readonly string[] | undefined,
+  keys: KeysFrom,
 ): string {
-  const when = (seconds: unknown) =>
-    typeof seconds === 'number'
-      ? `${new Date(seconds * 1000).toISOString()} (${relative(seconds)})`
-      : 'missing';
-  switch (code) {
+  const now = Date.now() / 1000;
+  switch (error.code) {
     case 'token_expired':
-      return `exp is ${when(claims.exp)}`;
+      return `exp is ${describeTimeClaim('exp', claims.exp, now)}`;
     case 'token_not_active':
-      return `nbf is ${when(claims.nbf)}`;
+      return error.claim === 'iat'
+        ? `iat is ${describeTimeClaim('iat', claims.iat, now)}`
+        : `nbf is ${describeTimeClaim('nbf', claims.nbf, now)}`;
     case 'invalid_audience':
       return `aud is ${JSON.stringify(claims.aud)}, expected ${JSON.stringify(expected.audience)}`;
     case 'invalid_issuer':
       return `iss is ${JSON.stringify(claims.iss)}, expected ${JSON.stringify(expected.issuer)}`;
     case 'unknown_key':
-      return `kid ${JSON.stringify(header.kid)} is not in the JWKS${jwksKids ? ` (kids: ${jwksKids.join(', ') || 'none'})` : ''}`;
+      if (keys.kind === 'file' && keys.format === 'pem')
+        return `no key in ${keys.path} verifies alg ${JSON.stringify(header.alg)}`;
+      return `kid ${JSON.stringify(header.kid)} is not in the JWKS${keys.kind === 'file' && keys.kids ? ` (kids: ${keys.kids.join(', ') || 'none'})` : ''}`;
     case 'unsupported_algorithm':
       return `alg ${JSON.stringify(header.alg)} is not accepted`;
     case 'lifetime_too_long':
@@ -282,84 +406,93 @@ function explain(
         ? `lifetime is ${claims.exp - claims.iat}s (iat to exp); the default limit is 24h`
         : 'lifetime is over the limit';
     case 'invalid_token_type':
-      return `no service marker (source: ${JSON.stringify(claims.source)}; expected "microservice")`;
+      return error.claim === 'cnf'
+        ? 'the token is DPoP-bound (cnf.jkt): services accept it only with a DPoP proof, which inspect does not check'
+        : `no service marker (source: ${JSON.stringify(claims.source)}; expected "microservice")`;
+    case 'keys_unavailable':
+      return keys.kind === 'url' ? jwksFailure(keys, error) : '';
     default:
       return '';
   }
 }
 
-function relative(seconds: number): string {
-  const delta = Math.round(seconds - Date.now() / 1000);
-  const abs = Math.abs(delta);
-  const text =
-    abs >= 3600 ? `${Math.round(abs / 360) / 10}h` : abs >= 60 ? `${Math.round(abs / 6) / 10}m` : `${abs}s`;
-  return delta < 0 ? `${text} ago` : `in ${text}`;
+/** `JWKS https://… answered HTTP 404`, `JWKS https://…: connection refused (ECONNREFUSED)`. */
+function jwksFailure(keys: KeysFrom & { kind: 'url' }, error: AuthError): string {
+  // The core's log-safe reason is the cause; the fetch saw the socket error behind a failed request.
+  const reason =
+    keys.fetch.lastFailure() ?? (error.cause instanceof Error ? error.cause.message : 'could not be fetched');
+  return reason.startsWith('answered') ? `JWKS ${keys.url} ${reason}` : `JWKS ${keys.url}: ${reason}`;
+}
+
+/** The `inspect` flag that sets an option of `createVerifier`. */
+function inspectFlag(jwks: string): (option: string) => string | undefined {
+  return (option) => {
+    const key = /^issuers(?:\[0\])?\.(?:jwksUri|jwks|publicKey)(?:\[(\d+)\]|\.keys\[(\d+)\])?/.exec(option);
+    if (key !== null) {
+      const index = key[1] ?? key[2];
+      return `--jwks ${jwks}${index === undefined ? '' : ` (key ${Number(index) + 1})`}`;
+    }
+    if (/^issuers(?:\[0\])?\.issuer$/.test(option)) return '--issuer';
+    if (/^issuers(?:\[0\])?\.allowInsecureHttp$/.test(option)) return '--allow-insecure-http';
+    if (option === 'audience') return '--audience';
+    if (option.startsWith('services.callers')) return '--caller';
+    return undefined;
+  };
 }
 
 async function inspect(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parsing(() =>
-    parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        jwks: { type: 'string' },
-        issuer: { type: 'string' },
-        audience: { type: 'string' },
-        caller: { type: 'string', multiple: true },
-        'allow-insecure-http': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommand(INSPECT, args);
   if (positionals.length !== 1) throw new UsageError('inspect takes exactly one token (or - to read stdin)');
-  const token = (positionals[0] === '-' ? await io.readStdin() : positionals[0]!).trim();
+  const { token, scheme } = parseTokenText(positionals[0] === '-' ? await io.readStdin() : positionals[0]!);
+  const otherScheme = scheme !== undefined && scheme.toLowerCase() !== 'bearer' ? scheme : undefined;
   let header: Record<string, unknown>;
   let claims: JWTPayload;
   try {
     header = decodeProtectedHeader(token) as Record<string, unknown>;
     claims = decodeJwt(token);
   } catch {
+    const found = otherScheme === undefined ? '' : `found a ${JSON.stringify(otherScheme)} credential; `;
     if (values.json)
       io.stdout(
-        `${JSON.stringify({ ok: false, accepted: false, code: 'malformed_token', reason: 'not a JWT' })}\n`,
+        `${JSON.stringify({ ok: false, accepted: false, code: 'malformed_token', reason: otherScheme === undefined ? 'not a JWT' : `not a JWT (found a ${JSON.stringify(otherScheme)} credential)` })}\n`,
       );
-    else io.stdout('✘ rejected: malformed_token: not a JWT (expected header.payload.signature)\n');
+    else io.stdout(`✘ rejected: malformed_token: not a JWT (${found}expected header.payload.signature)\n`);
     return EXIT.rejected;
   }
+  if (otherScheme !== undefined) {
+    io.stderr(
+      `service-auth: note: read the token after the ${JSON.stringify(otherScheme)} scheme${/^dpop$/i.test(otherScheme) ? '; its DPoP proof is not checked' : ''}\n`,
+    );
+  }
+  const now = Date.now() / 1000;
+  const times = isoTimes(claims);
   if (values.jwks === undefined) {
     if (values.issuer !== undefined || values.audience !== undefined)
       throw new UsageError('--issuer and --audience need --jwks');
-    if (values.json) io.stdout(`${JSON.stringify({ ok: true, header, claims })}\n`);
+    const warnings = timeWarnings(claims, now);
+    if (values.json) io.stdout(`${JSON.stringify({ ok: true, header, claims, times, warnings })}\n`);
     else
       io.stdout(
-        `${describe(header, claims)}\n(signature not checked: pass --jwks, --issuer and --audience)\n`,
+        `${warnings.map((warning) => `⚠ ${warning.message}: services reject it (${warning.code})\n`).join('')}${describe(header, claims, now)}\n(signature not checked: pass --jwks, --issuer and --audience)\n`,
       );
     return EXIT.ok;
   }
   const issuer = required(values.issuer, 'issuer');
   const audience = required(values.audience, 'audience');
+  let keys: KeysFrom;
   let keySource: IssuerOptions;
-  let jwksKids: string[] | undefined;
   if (isUrl(values.jwks)) {
+    keys = { kind: 'url', url: values.jwks, fetch: recordingFetch() };
     keySource = {
       issuer,
       jwksUri: values.jwks,
+      fetch: keys.fetch.fetch,
       ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}),
     };
   } else {
-    let jwks: { keys: Record<string, unknown>[] };
-    try {
-      jwks = JSON.parse(await readFile(values.jwks, 'utf8')) as { keys: Record<string, unknown>[] };
-    } catch (error) {
-      throw new UsageError(
-        `cannot read --jwks ${values.jwks}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (!Array.isArray(jwks?.keys))
-      throw new UsageError(`--jwks ${values.jwks} is not a JWKS (no "keys" array)`);
-    jwksKids = jwks.keys.map((key) => String(key.kid ?? '?'));
-    keySource = { issuer, jwks };
+    const file = await readKeyFile(values.jwks, issuer);
+    keys = { kind: 'file', path: values.jwks, ...file };
+    keySource = file.issuer;
   }
   let verifier: ReturnType<typeof createVerifier>;
   try {
@@ -369,7 +502,7 @@ async function inspect(args: readonly string[], io: CliIo): Promise<number> {
       ...(values.caller === undefined ? {} : { services: { callers: values.caller } }),
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(inFlagTerms(error, inspectFlag(values.jwks)));
   }
   try {
     const auth = await verifier.verify(token);
@@ -381,16 +514,17 @@ async function inspect(args: readonly string[], io: CliIo): Promise<number> {
       permissions: auth.permissions,
       header,
       claims,
+      times,
     };
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
     else
       io.stdout(
-        `✔ accepted: ${auth.kind} token from ${auth.caller ?? auth.subject ?? '?'}\n${describe(header, claims)}\n`,
+        `✔ accepted: ${auth.kind} token from ${auth.caller ?? auth.subject ?? '?'}\n${describe(header, claims, now)}\n`,
       );
     return EXIT.ok;
   } catch (error) {
     if (!isAuthError(error)) throw error;
-    const reason = explain(error.code, claims, header, { issuer, audience }, jwksKids);
+    const reason = explain(error, claims, header, { issuer, audience }, keys);
     const result = {
       ok: true,
       accepted: false,
@@ -400,16 +534,20 @@ async function inspect(args: readonly string[], io: CliIo): Promise<number> {
       status: error.status,
       header,
       claims,
+      times,
     };
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
     else
       io.stdout(
-        `✘ rejected: ${error.code}: ${error.description}${reason ? `: ${reason}` : ''}\n${describe(header, claims)}\n`,
+        `✘ rejected: ${error.code}: ${error.description}${reason ? `: ${reason}` : ''}\n${describe(header, claims, now)}\n`,
       );
     return EXIT.rejected;
+  } finally {
+    verifier.close();
   }
 }
 
-function describe(header: Record<string, unknown>, claims: JWTPayload): string {
-  return `header: ${JSON.stringify(header)}\nclaims: ${JSON.stringify(claims, null, 2)}`;
+function describe(header: Record<string, unknown>, claims: JWTPayload, now: number): string {
+  const times = timeLines(claims, now);
+  return `header: ${JSON.stringify(header)}\nclaims: ${JSON.stringify(claims, null, 2)}${times.length === 0 ? '' : `\ntimes:\n${times.map((line) => `  ${line}`).join('\n')}`}`;
 }

@@ -1,6 +1,8 @@
+import { optionKeys } from '@org/auth-core/adapter';
 import { type AuthFetchDpopOptions, DpopSession } from './dpop/dpop-session.js';
 import { AuthClientError, AuthConfigError } from './errors.js';
 import { type AuthFetchSignerOptions, RequestSigner } from './hmac/request-signer.js';
+import { checkOptions } from './lib/options.js';
 import type { TokenClient } from './token-client.js';
 
 /** Maps a request's target to the audience of its token; `undefined` when none applies. */
@@ -57,6 +59,17 @@ export interface SignedAuthFetchOptions {
 /** Options of {@link createAuthFetch}: either `tokens` and `audience`, or `signer`. */
 export type AuthFetchOptions = TokenAuthFetchOptions | SignedAuthFetchOptions;
 
+// The keys of both kinds: which kind applies is told apart once typos are caught.
+type AnyAuthFetchOption = keyof TokenAuthFetchOptions | keyof SignedAuthFetchOptions;
+const OPTIONS = optionKeys<{ readonly [K in AnyAuthFetchOption]?: unknown }>({
+  tokens: true,
+  audience: true,
+  scope: true,
+  dpop: true,
+  signer: true,
+  fetch: true,
+});
+
 function resolverOf(
   audience: AudienceResolver,
 ): (url: URL, init: RequestInit | undefined) => string | undefined {
@@ -106,7 +119,7 @@ function isInvalidToken(response: Response, dpop: boolean): boolean {
  * exactly the method, URL, headers and body bytes it sends, and never retries it (see
  * {@link SignedAuthFetchOptions.signer}).
  *
- * @throws {AuthConfigError} for invalid options, or both `tokens` and `signer`
+ * @throws {AuthConfigError} for invalid or unknown options, or both `tokens` and `signer`
  * @throws {AuthClientError} `no_audience` for a target without audience; token errors as
  *   `getToken` throws them; `unsignable_request` for a stream or `FormData` body when signing
  * @example
@@ -119,8 +132,7 @@ function isInvalidToken(response: Response, dpop: boolean): boolean {
  * ```
  */
 export function createAuthFetch(options: AuthFetchOptions): typeof globalThis.fetch {
-  if (typeof options !== 'object' || options === null)
-    throw new AuthConfigError('options', 'expected an object with tokens and audience, or signer');
+  checkOptions(undefined, options, OPTIONS, 'an object with tokens and audience, or signer');
   const baseFetch = options.fetch ?? globalThis.fetch;
   if (typeof baseFetch !== 'function') throw new AuthConfigError('fetch', 'expected a fetch function');
   if (options.signer === undefined) return tokenFetch(options, baseFetch);
@@ -159,9 +171,6 @@ function tokenFetch(
   const resolve = resolverOf(options.audience);
   const { tokens, scope } = options;
   const tokenOptions = scope === undefined ? {} : { scope };
-  if (options.dpop !== undefined && (typeof options.dpop !== 'object' || options.dpop === null)) {
-    throw new AuthConfigError('dpop', 'expected { key } with the private key the tokens are bound to');
-  }
   const dpop = options.dpop === undefined ? undefined : new DpopSession(options.dpop);
 
   return async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {

@@ -1,5 +1,8 @@
 import { type Duration, parseDuration } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import { AuthConfigError } from './errors.js';
+import { checkOptions } from './lib/options.js';
+import { type CooldownPolicy, cooldownDelay } from './lib/retry.js';
 import type { IssuedToken, TokenRequest, TokenSource } from './sources/token-source.js';
 
 /** Options of {@link createTokenClient}. */
@@ -8,11 +11,19 @@ export interface TokenClientOptions {
   readonly source: TokenSource;
   /**
    * How long before expiry a cached token is refreshed. Default `'60s'`, capped at half the
-   * token's lifetime so short-lived tokens are still reused.
+   * token's lifetime so short-lived tokens are still reused. Inside the margin callers keep
+   * getting the cached token at once while one refresh runs in the background.
    */
   readonly refreshMargin?: Duration;
-  /** After a failed refresh, how long a still-valid cached token is used before trying again. Default `'5s'`. */
+  /**
+   * How long to wait after a failed refresh before the next one. Each further failure in a row
+   * doubles the wait, up to `maxFailureCooldown`, and every wait is a random value between half
+   * and all of it, so that replicas do not retry in step. Meanwhile a still-valid token keeps
+   * being used, and callers without one get the last failure at once. Default `'1s'`.
+   */
   readonly failureCooldown?: Duration;
+  /** Longest wait between two failed refreshes (see `failureCooldown`). Default `'30s'`. */
+  readonly maxFailureCooldown?: Duration;
   /** Most cached audience/scope pairs; the oldest is dropped beyond it. Default `1000`. */
   readonly maxEntries?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
@@ -30,30 +41,57 @@ export interface GetTokenOptions {
   readonly rejectedToken?: string;
 }
 
-interface Entry {
-  token: IssuedToken;
-  obtainedAt: number;
-  retryAfter: number;
+const OPTIONS = optionKeys<TokenClientOptions>({
+  source: true,
+  refreshMargin: true,
+  failureCooldown: true,
+  maxFailureCooldown: true,
+  maxEntries: true,
+  now: true,
+});
+const GET_TOKEN_OPTIONS = optionKeys<GetTokenOptions>({ scope: true, rejectedToken: true });
+const INVALIDATE_OPTIONS = optionKeys<Pick<GetTokenOptions, 'scope'>>({ scope: true });
+
+/** What the cache knows about one audience and scope. */
+interface Slot {
+  readonly key: string;
+  /** The latest token; kept while it is valid, even when refreshes fail. */
+  token: IssuedToken | undefined;
+  /** When `token` enters the refresh margin. */
+  refreshAt: number;
+  /** The refresh under way, shared by every caller that has to wait for it (single flight). */
+  flight: Promise<string> | undefined;
+  /** Failed refreshes in a row. */
+  failures: number;
+  /** No refresh starts before this time: the back-off after a failure. */
+  retryAt: number;
+  /** The last refresh's failure, given at once to callers without a valid token during the back-off. */
+  lastError: unknown;
 }
 
 /**
- * A per-audience token cache in front of a {@link TokenSource}. Tokens are reused until
- * `refreshMargin` before expiry, concurrent requests share one mint or fetch (single flight), and
- * when a refresh fails while the cached token is still valid, the cached token keeps being used.
+ * A per-audience token cache in front of a {@link TokenSource}.
+ *
+ * - A cached token is reused until `refreshMargin` before its expiry. Inside the margin it is
+ *   still handed out at once while one refresh runs in the background; callers wait only when
+ *   no valid token is left.
+ * - Concurrent callers share one mint or fetch (single flight).
+ * - A failed refresh keeps the still-valid token, and the next refresh waits for a back-off
+ *   (`failureCooldown`, doubling up to `maxFailureCooldown`, with jitter). Callers that have no
+ *   valid token and arrive during the back-off get the last failure at once instead of another
+ *   request to the token endpoint.
  */
 export class TokenClient {
   readonly #source: TokenSource;
   readonly #marginMs: number;
-  readonly #cooldownMs: number;
+  readonly #cooldown: CooldownPolicy;
   readonly #maxEntries: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, Entry>();
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #slots = new Map<string, Slot>();
 
-  /** Prefer {@link createTokenClient}. @throws {AuthConfigError} for invalid options */
+  /** Prefer {@link createTokenClient}. @throws {AuthConfigError} for invalid or unknown options */
   constructor(options: TokenClientOptions) {
-    if (typeof options !== 'object' || options === null)
-      throw new AuthConfigError('options', 'expected an object');
+    checkOptions(undefined, options, OPTIONS);
     if (typeof options.source?.getToken !== 'function') {
       throw new AuthConfigError(
         'source',
@@ -62,7 +100,11 @@ export class TokenClient {
     }
     this.#source = options.source;
     this.#marginMs = parseDuration(options.refreshMargin ?? '60s', 'refreshMargin') * 1000;
-    this.#cooldownMs = parseDuration(options.failureCooldown ?? '5s', 'failureCooldown') * 1000;
+    const baseMs = parseDuration(options.failureCooldown ?? '1s', 'failureCooldown') * 1000;
+    const maxMs = parseDuration(options.maxFailureCooldown ?? '30s', 'maxFailureCooldown') * 1000;
+    if (maxMs < baseMs)
+      throw new AuthConfigError('maxFailureCooldown', 'must not be less than failureCooldown');
+    this.#cooldown = { baseMs, maxMs };
     const maxEntries = options.maxEntries ?? 1000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new AuthConfigError('maxEntries', 'expected a positive integer');
@@ -71,9 +113,12 @@ export class TokenClient {
   }
 
   /**
-   * A valid token for `audience`, from the cache or freshly minted/fetched.
+   * A valid token for `audience`: the cached one while it is valid (starting a background refresh
+   * once it is inside the refresh margin), else a freshly minted or fetched one.
    *
-   * @throws {AuthClientError} when no token can be obtained and no valid one is cached
+   * @throws {AuthConfigError} for an empty audience or unknown options
+   * @throws {AuthClientError} when no token can be obtained and no valid one is cached; during
+   *   the back-off after a failed refresh, at once and with that refresh's error
    * @example
    * ```ts
    * const token = await tokens.getToken('orders');
@@ -84,60 +129,99 @@ export class TokenClient {
     if (typeof audience !== 'string' || audience === '') {
       return Promise.reject(new AuthConfigError('audience', 'expected one non-empty audience'));
     }
-    const key = cacheKey(audience, options.scope);
-    const now = this.#now();
-    const entry = this.#entries.get(key);
-    const rejected = entry !== undefined && options.rejectedToken === entry.token.accessToken;
-    if (entry !== undefined && !rejected) {
-      if (now < this.#refreshAt(entry)) return Promise.resolve(entry.token.accessToken);
-      if (now < entry.retryAfter && now < entry.token.expiresAt)
-        return Promise.resolve(entry.token.accessToken);
-    }
-    const pending = this.#inflight.get(key);
-    if (pending !== undefined) return pending;
-    const request: TokenRequest =
-      options.scope === undefined ? { audience } : { audience, scope: options.scope };
-    const flight = this.#refresh(key, request, rejected ? undefined : entry).finally(() => {
-      this.#inflight.delete(key);
-    });
-    this.#inflight.set(key, flight);
-    return flight;
-  }
-
-  /** Drops the cached token of an audience (and scope), so the next call gets a new one. */
-  invalidate(audience: string, options: { readonly scope?: string } = {}): void {
-    this.#entries.delete(cacheKey(audience, options.scope));
-  }
-
-  /** Drops every cached token. */
-  clear(): void {
-    this.#entries.clear();
-  }
-
-  #refreshAt(entry: Entry): number {
-    const lifetime = entry.token.expiresAt - entry.obtainedAt;
-    return entry.token.expiresAt - Math.min(this.#marginMs, lifetime / 2);
-  }
-
-  async #refresh(key: string, request: TokenRequest, previous: Entry | undefined): Promise<string> {
-    let token: IssuedToken;
     try {
-      token = await this.#source.getToken(request);
+      checkOptions(undefined, options, GET_TOKEN_OPTIONS);
     } catch (error) {
-      // Keep serving a token that is still valid; try again after the cool-down.
-      if (previous !== undefined && this.#now() < previous.token.expiresAt) {
-        previous.retryAfter = this.#now() + this.#cooldownMs;
-        return previous.token.accessToken;
+      return Promise.reject(error);
+    }
+    const slot = this.#slot(cacheKey(audience, options.scope));
+    const now = this.#now();
+    const { token } = slot;
+    if (token !== undefined && now < token.expiresAt && options.rejectedToken !== token.accessToken) {
+      if (now >= slot.refreshAt && slot.flight === undefined && now >= slot.retryAt) {
+        // In the background: its outcome is recorded in the slot, and nobody waits for it.
+        void this.#refresh(slot, audience, options.scope);
       }
-      throw error;
+      return Promise.resolve(token.accessToken);
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, { token, obtainedAt: this.#now(), retryAfter: 0 });
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    if (slot.flight !== undefined) return slot.flight;
+    if (now < slot.retryAt) return Promise.reject(slot.lastError);
+    return this.#refresh(slot, audience, options.scope);
+  }
+
+  /**
+   * Drops the cached token of an audience (and scope), so the next call gets a new one. A
+   * refresh under way and the back-off after a failed one stay.
+   *
+   * @throws {AuthConfigError} for unknown options
+   */
+  invalidate(audience: string, options: { readonly scope?: string } = {}): void {
+    checkOptions(undefined, options, INVALIDATE_OPTIONS);
+    const slot = this.#slots.get(cacheKey(audience, options.scope));
+    if (slot !== undefined) slot.token = undefined;
+  }
+
+  /** Drops every cached token. Refreshes under way and back-offs after failed ones stay. */
+  clear(): void {
+    for (const slot of this.#slots.values()) slot.token = undefined;
+  }
+
+  /** The slot of a cache key, created (and the oldest dropped beyond `maxEntries`) if missing. */
+  #slot(key: string): Slot {
+    const existing = this.#slots.get(key);
+    if (existing !== undefined) return existing;
+    const slot: Slot = {
+      key,
+      token: undefined,
+      refreshAt: 0,
+      flight: undefined,
+      failures: 0,
+      retryAt: 0,
+      lastError: undefined,
+    };
+    this.#slots.set(key, slot);
+    if (this.#slots.size > this.#maxEntries) {
+      const oldest = this.#slots.keys().next().value;
+      if (oldest !== undefined) this.#slots.delete(oldest);
     }
-    return token.accessToken;
+    return slot;
+  }
+
+  /**
+   * Starts the one refresh of a slot. The returned promise rejects when the refresh fails, but
+   * is handled here too: a background refresh that nobody awaits never becomes an unhandled
+   * rejection.
+   */
+  #refresh(slot: Slot, audience: string, scope: string | undefined): Promise<string> {
+    const request: TokenRequest = scope === undefined ? { audience } : { audience, scope };
+    // A source that throws instead of rejecting is a failed refresh like any other.
+    const flight = new Promise<IssuedToken>((resolve) => resolve(this.#source.getToken(request))).then(
+      (token) => {
+        const now = this.#now();
+        slot.flight = undefined;
+        slot.token = token;
+        slot.refreshAt = token.expiresAt - Math.min(this.#marginMs, (token.expiresAt - now) / 2);
+        slot.failures = 0;
+        slot.retryAt = 0;
+        slot.lastError = undefined;
+        // Least recently refreshed first, for eviction; an evicted slot is not brought back.
+        if (this.#slots.get(slot.key) === slot) {
+          this.#slots.delete(slot.key);
+          this.#slots.set(slot.key, slot);
+        }
+        return token.accessToken;
+      },
+      (error: unknown) => {
+        slot.flight = undefined;
+        slot.failures += 1;
+        slot.retryAt = this.#now() + cooldownDelay(this.#cooldown, slot.failures);
+        slot.lastError = error;
+        throw error;
+      },
+    );
+    flight.catch(() => {});
+    slot.flight = flight;
+    return flight;
   }
 }
 
@@ -147,8 +231,10 @@ function cacheKey(audience: string, scope: string | undefined): string {
 }
 
 /**
- * Creates a {@link TokenClient}: cached, single-flight, refreshed-ahead tokens from a source.
+ * Creates a {@link TokenClient}: cached, single-flight tokens from a source, refreshed in the
+ * background before they expire, with back-off after failed refreshes.
  *
+ * @throws {AuthConfigError} for invalid or unknown options
  * @example
  * ```ts
  * const tokens = createTokenClient({ source: createSelfSignedSource({ issuer: 'billing', key }) });

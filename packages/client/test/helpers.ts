@@ -62,3 +62,35 @@ export function deferred<T>(): {
   });
   return { promise, resolve, reject };
 }
+
+/** How a promise has settled so far, read synchronously. */
+export interface Settlement<T> {
+  readonly status: 'pending' | 'fulfilled' | 'rejected';
+  readonly value: T | undefined;
+  readonly reason: unknown;
+}
+
+/** Watches a promise, so a test can ask whether it has settled yet without awaiting it. */
+export function settlement<T>(promise: Promise<T>): Settlement<T> {
+  const state: { status: Settlement<T>['status']; value: T | undefined; reason: unknown } = {
+    status: 'pending',
+    value: undefined,
+    reason: undefined,
+  };
+  promise.then(
+    (value) => {
+      state.status = 'fulfilled';
+      state.value = value;
+    },
+    (reason: unknown) => {
+      state.status = 'rejected';
+      state.reason = reason;
+    },
+  );
+  return state;
+}
+
+/** Resolves after every promise callback queued so far has run (one turn of the event loop, no timer). */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

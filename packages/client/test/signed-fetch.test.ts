@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AuthError, type Authenticator, createHmacAuthenticator } from '@org/auth-core';
-import { verifyRequestBody } from '@org/auth-core/adapter';
+import { SignedBody } from '@org/auth-core/adapter';
 import { EMPTY_BODY_HASH } from '@org/auth-core/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -54,9 +54,10 @@ async function startLedger(authenticator: Authenticator): Promise<TestServer> {
       });
     let body: Buffer = Buffer.alloc(0);
     try {
-      const auth = await authenticator.authenticate(request);
+      const signedBody = new SignedBody();
+      const auth = await authenticator.authenticate(request, { body: signedBody });
       body = await readBytes(req);
-      verifyRequestBody(request, body);
+      signedBody.receive(body);
       record(body, 200);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ caller: auth?.caller }));

@@ -8,7 +8,7 @@ import {
   type TokenRequest,
   type TokenSource,
 } from '../src/index.js';
-import { deferred, manualClock } from './helpers.js';
+import { deferred, manualClock, nextTurn, settlement } from './helpers.js';
 
 /** A source that counts calls and mints `aud#n` tokens living `lifetimeMs`. */
 function countingSource(clock: { now: () => number }, lifetimeMs = 300_000) {
@@ -26,7 +26,7 @@ function countingSource(clock: { now: () => number }, lifetimeMs = 300_000) {
 }
 
 describe('TokenClient', () => {
-  it('reuses a token per audience and scope until the refresh margin', async () => {
+  it('reuses a token per audience and scope, and refreshes it in the background inside the margin', async () => {
     const clock = manualClock();
     const source = countingSource(clock);
     const tokens = createTokenClient({ source, now: clock.now, refreshMargin: '60s' });
@@ -37,7 +37,10 @@ describe('TokenClient', () => {
     expect(await tokens.getToken('orders', { scope: 'a b' })).toBe('orders#3');
     clock.advance(239_000);
     expect(await tokens.getToken('orders')).toBe('orders#1');
-    clock.advance(1_000); // 60 s before expiry: refreshed ahead of time
+    clock.advance(1_000); // 60 s before expiry: the cached token still, and a refresh starts
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    expect(source.calls()).toBe(4);
+    await nextTurn();
     expect(await tokens.getToken('orders')).toBe('orders#4');
     expect(source.calls()).toBe(4);
   });
@@ -50,6 +53,8 @@ describe('TokenClient', () => {
     clock.advance(9_000);
     expect(await tokens.getToken('orders')).toBe('orders#1');
     clock.advance(1_000);
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
     expect(await tokens.getToken('orders')).toBe('orders#2');
   });
 
@@ -70,7 +75,7 @@ describe('TokenClient', () => {
     expect(calls).toBe(1);
   });
 
-  it('shares one failure among concurrent callers and tries again afterwards', async () => {
+  it('shares one failure among concurrent callers and tries again after the back-off', async () => {
     const clock = manualClock();
     const source = countingSource(clock);
     source.fail = true;
@@ -79,10 +84,11 @@ describe('TokenClient', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(source.calls()).toBe(1);
     source.fail = false;
+    clock.advance(1_000); // the first wait is at most failureCooldown (1 s)
     expect(await tokens.getToken('orders')).toBe('orders#2');
   });
 
-  it('keeps a still-valid token when a refresh fails, then retries after the cool-down', async () => {
+  it('keeps a still-valid token when a refresh fails, and tries again in the background after the cool-down', async () => {
     const clock = manualClock();
     const source = countingSource(clock);
     const tokens = createTokenClient({ source, now: clock.now, failureCooldown: '5s' });
@@ -90,10 +96,13 @@ describe('TokenClient', () => {
     clock.advance(250_000);
     source.fail = true;
     expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
     expect(await tokens.getToken('orders')).toBe('orders#1');
     expect(source.calls()).toBe(2); // the second call was inside the cool-down
     clock.advance(5_000);
     source.fail = false;
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
     expect(await tokens.getToken('orders')).toBe('orders#3');
   });
 
@@ -136,6 +145,9 @@ describe('TokenClient', () => {
     expect(() => createTokenClient({ source: {} as TokenSource })).toThrow(/^source:/);
     expect(() => createTokenClient({ source, refreshMargin: -1 })).toThrow(/^refreshMargin:/);
     expect(() => createTokenClient({ source, maxEntries: 0 })).toThrow(/^maxEntries:/);
+    expect(() => createTokenClient({ source, failureCooldown: '10s', maxFailureCooldown: '5s' })).toThrow(
+      /^maxFailureCooldown: must not be less than failureCooldown/,
+    );
   });
 
   it('mints once for 100 concurrent requests with a real self-signed source', async () => {
@@ -146,5 +158,203 @@ describe('TokenClient', () => {
     const all = await Promise.all(Array.from({ length: 100 }, () => tokens.getToken('orders')));
     expect(new Set(all).size).toBe(1);
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+/** A source whose every mint waits until the test settles it. */
+function gatedSource(clock: { now: () => number }, lifetimeMs = 300_000) {
+  const pending: Array<ReturnType<typeof deferred<void>>> = [];
+  let calls = 0;
+  const source: TokenSource = {
+    getToken(request: TokenRequest): Promise<IssuedToken> {
+      calls += 1;
+      const accessToken = `${request.audience}#${calls}`;
+      const gate = deferred<void>();
+      pending.push(gate);
+      return gate.promise.then(() => ({ accessToken, expiresAt: clock.now() + lifetimeMs }));
+    },
+  };
+  return {
+    source,
+    calls: () => calls,
+    /** Lets the oldest waiting mint succeed. */
+    succeed: () => pending.shift()?.resolve(),
+    /** Lets the oldest waiting mint fail. */
+    fail: () => pending.shift()?.reject(new AuthClientError('token_endpoint_unavailable', 'down')),
+  };
+}
+
+describe('TokenClient: refresh without blocking', () => {
+  it('serves the cached token inside the margin while one refresh runs in the background', async () => {
+    const clock = manualClock();
+    const gated = gatedSource(clock);
+    const tokens = createTokenClient({ source: gated.source, now: clock.now, refreshMargin: '60s' });
+    const first = tokens.getToken('orders');
+    gated.succeed();
+    expect(await first).toBe('orders#1');
+
+    clock.advance(250_000); // inside the margin
+    const callers = Array.from({ length: 50 }, () => settlement(tokens.getToken('orders')));
+    await nextTurn();
+    // Every caller has its token while the refresh is still waiting for the source.
+    expect(callers.map((c) => c.value)).toEqual(Array(50).fill('orders#1'));
+    expect(gated.calls()).toBe(2);
+    clock.advance(10_000);
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    expect(gated.calls()).toBe(2); // one refresh at a time
+
+    gated.succeed();
+    await nextTurn();
+    expect(await tokens.getToken('orders')).toBe('orders#2');
+    expect(gated.calls()).toBe(2);
+  });
+
+  it('makes callers wait only once no valid token is left, for the refresh already under way', async () => {
+    const clock = manualClock();
+    const gated = gatedSource(clock);
+    const tokens = createTokenClient({ source: gated.source, now: clock.now });
+    const first = tokens.getToken('orders');
+    gated.succeed();
+    await first;
+    clock.advance(250_000);
+    const cached = settlement(tokens.getToken('orders')); // starts the background refresh
+    await nextTurn();
+    expect(cached.value).toBe('orders#1');
+
+    clock.advance(50_000); // the cached token has expired; the refresh still runs
+    const late = settlement(tokens.getToken('orders'));
+    await nextTurn();
+    expect(late.status).toBe('pending');
+    expect(gated.calls()).toBe(2);
+    gated.succeed();
+    await nextTurn();
+    expect(late).toMatchObject({ status: 'fulfilled', value: 'orders#2' });
+  });
+
+  it('hands a caller whose token was rejected the refresh under way, not the rejected token', async () => {
+    const clock = manualClock();
+    const gated = gatedSource(clock);
+    const tokens = createTokenClient({ source: gated.source, now: clock.now });
+    const first = tokens.getToken('orders');
+    gated.succeed();
+    const token = await first;
+    clock.advance(250_000);
+    const cached = settlement(tokens.getToken('orders')); // starts the background refresh
+    await nextTurn();
+    expect(cached.value).toBe('orders#1');
+    const replacement = settlement(tokens.getToken('orders', { rejectedToken: token }));
+    await nextTurn();
+    expect(replacement.status).toBe('pending');
+    gated.succeed();
+    await nextTurn();
+    expect(replacement).toMatchObject({ status: 'fulfilled', value: 'orders#2' });
+    expect(gated.calls()).toBe(2);
+  });
+
+  it('never turns a failed background refresh into an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const clock = manualClock();
+      const gated = gatedSource(clock);
+      const tokens = createTokenClient({ source: gated.source, now: clock.now });
+      const first = tokens.getToken('orders');
+      gated.succeed();
+      await first;
+      clock.advance(250_000);
+      const cached = settlement(tokens.getToken('orders')); // starts the background refresh
+      await nextTurn();
+      expect(cached.value).toBe('orders#1');
+      gated.fail();
+      await nextTurn();
+      await nextTurn();
+      expect(unhandled).toEqual([]);
+      expect(await tokens.getToken('orders')).toBe('orders#1'); // kept after the failure
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+});
+
+describe('TokenClient: back-off after failed refreshes', () => {
+  it('doubles the wait after each failure in a row, from failureCooldown up to maxFailureCooldown', async () => {
+    const clock = manualClock();
+    const source = countingSource(clock);
+    source.fail = true;
+    const tokens = createTokenClient({ source, now: clock.now }); // 1 s doubling up to 30 s
+    await expect(tokens.getToken('orders')).rejects.toThrow('down');
+    const waits = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000];
+    for (const [index, wait] of waits.entries()) {
+      const failures = index + 1;
+      // Jitter takes up to half of the wait off: never before half of it, always by all of it.
+      clock.advance(wait / 2);
+      await expect(tokens.getToken('orders')).rejects.toThrow('down');
+      expect(source.calls()).toBe(failures);
+      clock.advance(wait / 2);
+      await expect(tokens.getToken('orders')).rejects.toThrow('down');
+      expect(source.calls()).toBe(failures + 1);
+    }
+  });
+
+  it('gives callers without a valid token the last failure at once during the back-off', async () => {
+    const clock = manualClock();
+    const source = countingSource(clock);
+    source.fail = true;
+    const tokens = createTokenClient({ source, now: clock.now });
+    const failure = await tokens.getToken('orders').catch((error: unknown) => error);
+    const during = await Promise.allSettled(Array.from({ length: 100 }, () => tokens.getToken('orders')));
+    expect(new Set(during.map((r) => (r.status === 'rejected' ? r.reason : r.value)))).toEqual(
+      new Set([failure]),
+    );
+    expect(source.calls()).toBe(1);
+  });
+
+  it('backs off background refreshes too, and uses the token until it expires', async () => {
+    const clock = manualClock();
+    const source = countingSource(clock); // tokens live 300 s
+    const tokens = createTokenClient({ source, now: clock.now, refreshMargin: '60s' });
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    source.fail = true;
+    clock.advance(240_000); // the margin: a refresh starts, and fails
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
+    expect(source.calls()).toBe(2);
+    clock.advance(499);
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    expect(source.calls()).toBe(2); // inside the first wait
+    clock.advance(501);
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
+    expect(source.calls()).toBe(3);
+
+    clock.advance(58_999); // one millisecond before expiry
+    expect(await tokens.getToken('orders')).toBe('orders#1');
+    await nextTurn();
+    expect(source.calls()).toBe(4);
+    clock.advance(1); // expired, and inside the third wait: the failure at once, no new attempt
+    await expect(tokens.getToken('orders')).rejects.toMatchObject({ code: 'token_endpoint_unavailable' });
+    expect(source.calls()).toBe(4);
+  });
+
+  it('starts the back-off afresh after a successful refresh', async () => {
+    const clock = manualClock();
+    const source = countingSource(clock);
+    source.fail = true;
+    const tokens = createTokenClient({ source, now: clock.now, failureCooldown: '1s' });
+    for (const wait of [0, 1_000, 2_000, 4_000]) {
+      clock.advance(wait);
+      await expect(tokens.getToken('orders')).rejects.toThrow('down');
+    }
+    expect(source.calls()).toBe(4);
+    source.fail = false;
+    clock.advance(8_000);
+    expect(await tokens.getToken('orders')).toBe('orders#5');
+    source.fail = true;
+    clock.advance(300_000); // expired
+    await expect(tokens.getToken('orders')).rejects.toThrow('down');
+    clock.advance(1_000); // the first wait again, not the fifth
+    await expect(tokens.getToken('orders')).rejects.toThrow('down');
+    expect(source.calls()).toBe(7);
   });
 });

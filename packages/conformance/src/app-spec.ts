@@ -58,7 +58,7 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  *     authorize('documents:write'), both with {@link loadDocument} and echoing the resource
  * - `/optional`: `serviceAuth({ verifier: spec.verifier, optional: true })`
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create')
- * - `/delegated`: `serviceAuth({ verifier: spec.verifier, onError: <next|throw> })`, rendered by
+ * - `/delegated`: `serviceAuth({ verifier: spec.verifier, onError: 'forward' })`, rendered by
  *   the app's own error handler with {@link appError}
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create'), `GET /boom` throws
  * - `/any`: `serviceAuth({ authenticator: anyOf(spec.verifier, apiKeys) })`
@@ -67,7 +67,7 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  * - `GET /open/guarded`: requirePermission('orders:read') without any serviceAuth
  * - `/signed`: `serviceAuth({ authenticator: spec.signed })` (HMAC-signed requests), then the
  *   framework's JSON body parsing wired to check signed bodies (Express `express.json({ verify:
- *   verifyBody })` and `authErrorHandler()`, Koa `@koa/bodyparser` and `verifyBody()`, Fastify
+ *   verifyBody })`, `checkBody()` and `authErrorHandler()`, Koa `@koa/bodyparser` and `verifyBody()`, Fastify
  *   nothing: the plugin hooks its parser)
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create'), both answering
  *     {@link echo} with the parsed body ({@link echoBody})

@@ -6,7 +6,7 @@
 // What a verified request is
 export type { AuthClaims, AuthContext, Claims, Rejector } from './auth-context.js';
 // Verifying requests
-export type { AuthenticateOptions, Authenticator } from './authn/authenticator.js';
+export type { AuthenticateOptions, Authenticator, BodyCheck } from './authn/authenticator.js';
 export { allOf, anyOf } from './authn/compose.js';
 export { createVerifier, type Verifier, type VerifierHealth } from './authn/verifier.js';
 // Authorizing routes

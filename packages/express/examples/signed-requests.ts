@@ -1,5 +1,6 @@
 import {
   authErrorHandler,
+  checkBody,
   createHmacAuthenticator,
   requirePermission,
   serviceAuth,
@@ -14,8 +15,9 @@ export function createSignedApp(billingSecret: string): Express {
     realm: 'orders',
   });
   app.use(serviceAuth({ authenticator: signed }));
-  // The body is hashed as the parser reads it; a body other than the signed one fails with 401.
-  app.use(express.json({ verify: verifyBody }));
+  // The parser reports the raw body; checkBody() then refuses (401) a body other than the signed
+  // one, reads one no parser took (up to maxBodyBytes), and fails closed on one consumed unseen.
+  app.use(express.json({ verify: verifyBody }), checkBody());
   app.post('/orders', requirePermission('orders:create'), (req, res) => {
     res.status(201).json({ createdBy: req.auth?.caller, order: req.body });
   });

@@ -8,6 +8,7 @@ import {
   anyOf,
   authErrorHandler,
   authorize,
+  checkBody,
   requireAnyPermission,
   requireBoundToken,
   requireCaller,
@@ -53,7 +54,7 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       optional.post('/orders', requirePermission('orders:create'), handler);
 
       const delegated = createApp.Router();
-      delegated.use(serviceAuth({ verifier, onError: 'next' }));
+      delegated.use(serviceAuth({ verifier, onError: 'forward' }));
       delegated.get('/whoami', handler);
       delegated.post('/orders', requirePermission('orders:create'), handler);
       delegated.get('/boom', boom);
@@ -72,7 +73,11 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       all.get('/whoami', handler);
       const signedRoutes = createApp.Router();
       const withBody: RequestHandler = (req, res) => void res.json(echoBody(req.auth, req.body));
-      signedRoutes.use(serviceAuth({ authenticator: signed }), createApp.json({ verify: verifyBody }));
+      signedRoutes.use(
+        serviceAuth({ authenticator: signed }),
+        createApp.json({ verify: verifyBody }),
+        checkBody(),
+      );
       signedRoutes.get('/whoami', withBody);
       signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
       signedRoutes.use(authErrorHandler());

@@ -10,8 +10,10 @@ const echo: RequestHandler = (req, res) => void res.json({ auth: req.auth?.toJSO
 
 describe('serviceAuth options', () => {
   it('validates adapter and core options when called, naming the option', () => {
-    expect(() => serviceAuth({ ...verifierOptions(), onError: 'throw' as 'next' })).toThrow(AuthConfigError);
-    expect(() => serviceAuth({ ...verifierOptions(), onError: 'throw' as 'next' })).toThrow(/^onError:/);
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'forward' })).toThrow(
+      AuthConfigError,
+    );
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'forward' })).toThrow(/^onError:/);
     expect(() => serviceAuth({ ...verifierOptions(), optional: 'yes' as unknown as boolean })).toThrow(
       /^optional:/,
     );
@@ -105,9 +107,9 @@ describe.each([
     });
   });
 
-  it("onError: 'next' without an error handler: Express's own handler applies status and headers", async () => {
+  it("onError: 'forward' without an error handler: Express's own handler applies status and headers", async () => {
     const app = createApp();
-    app.use(serviceAuth({ ...verifierOptions(), onError: 'next' }));
+    app.use(serviceAuth({ ...verifierOptions(), onError: 'forward' }));
     app.get('/', echo);
     await withServer(app, async (url) => {
       const response = await get(url, 'not-a-jwt');

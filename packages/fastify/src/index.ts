@@ -1,33 +1,69 @@
+/**
+ * `@org/auth-fastify`: service-to-service authentication for Fastify 5. The core's application
+ * API (`createVerifier`, errors, stores, ...) is re-exported, so one package does.
+ */
+import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
+import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
+import type { FastifyRequest } from 'fastify';
+import { type AuthHook, reject } from './service-auth.js';
+
+export * from '@org/auth-core';
 export {
-  type AuthClaims,
-  type AuthContext,
-  AuthError,
-  type Authenticator,
-  allOf,
-  allow,
-  anyOf,
-  createAuthContext,
-  createHmacAuthenticator,
-  createMtlsAuthenticator,
-  createVerifier,
-  deny,
-  isAuthError,
-  MemoryNonceStore,
-  type Policy,
-  type Verifier,
-} from '@org/auth-core';
-export {
-  authorize,
-  fromGuard,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireCheck,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-} from './guards.js';
-export type { AuthenticateHook, AuthHook, FastifyAuthOptions, ServiceAuthOptions } from './service-auth.js';
-export { serviceAuth } from './service-auth.js';
+  type AuthenticateHook,
+  type AuthHook,
+  type ServiceAuthOptions,
+  serviceAuth,
+} from './service-auth.js';
+
+/** A route hook around one check; `keep` stores what it resolves to as `request.resource`. */
+function routeCheck(check: (request: FastifyRequest) => Promise<unknown>, keep: boolean): AuthHook {
+  return async (request, reply) => {
+    try {
+      const value = await check(request);
+      if (keep) request.resource = value;
+    } catch (error) {
+      return reject(error, request, reply);
+    }
+  };
+}
+
+/**
+ * Turns any core guard into a route hook (`preHandler` or `onRequest`). A request that was never
+ * authenticated answers 401 `missing_token`.
+ *
+ * @example app.get('/reports', { preHandler: fromGuard(myGuard) }, handler)
+ */
+export function fromGuard(guard: Guard): AuthHook {
+  return routeCheck(
+    (request) => guard(request.auth ?? undefined, request.raw, request.authState?.authenticator),
+    false,
+  );
+}
+
+/**
+ * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403
+ * `policy_denied`). The `resource` loader gets `request` and runs once; its result is `request.resource`.
+ *
+ * @example app.get('/documents/:id', { preHandler: authorize('documents:read', { resource: (request) => load(request.params) }) }, handler)
+ */
+export function authorize(action: string, options: AuthorizeOptions<FastifyRequest> = {}): AuthHook {
+  const check = coreAuthorize(action, options);
+  return routeCheck(
+    (request) => check(request.auth ?? undefined, request, request.raw, request.authState?.authenticator),
+    true,
+  );
+}
+
+type Guards = GuardFactories<AuthHook>;
+const guards: Guards = adaptGuards(fromGuard);
+
+// Route guards, made from the core's guards; each is documented on `GuardFactories`.
+export const requirePermission: Guards['requirePermission'] = guards.requirePermission;
+export const requireAnyPermission: Guards['requireAnyPermission'] = guards.requireAnyPermission;
+export const requireRole: Guards['requireRole'] = guards.requireRole;
+export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
+export const requireKind: Guards['requireKind'] = guards.requireKind;
+export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
+export const requireUser: Guards['requireUser'] = guards.requireUser;
+export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+export const requireBoundToken: Guards['requireBoundToken'] = guards.requireBoundToken;

@@ -1,12 +1,11 @@
-import { Transform } from 'node:stream';
-import { AuthConfigError, type AuthContext, type Authenticator, isAuthError } from '@org/auth-core';
+import type { AuthContext } from '@org/auth-core';
 import {
   type AdapterOptions,
-  bindingOf,
-  bindRequest,
-  checkSignedBody,
-  createBodyHasher,
-  resolveAdapterOptions,
+  type AuthRequestState,
+  finishBody,
+  hashingStream,
+  prepareAdapter,
+  rejectionResponse,
   type VerifierOrOptions,
 } from '@org/auth-core/adapter';
 import type {
@@ -14,7 +13,7 @@ import type {
   FastifyReply,
   FastifyRequest,
   preParsingHookHandler,
-  preValidationHookHandler,
+  preValidationAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -35,11 +34,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /**
      * The verified caller; `null` before authentication, on routes that do not authenticate, or
-     * in optional mode for a request without token. Custom claims are typed through `AuthClaims`.
+     * in optional mode for a request without credentials. Custom claims are typed through `AuthClaims`.
      */
     auth: AuthContext | null;
     /** The resource loaded by `authorize(action, { resource })`, else `null`; cast it to its type. */
     resource: unknown;
+    /** The plugin's bookkeeping for this request (authenticator, `onError`, signed body). */
+    authState: AuthRequestState | null;
   }
   interface FastifyInstance {
     /** Authenticates one route: `{ onRequest: app.authenticate }` (useful with `global: false`). */
@@ -47,46 +48,33 @@ declare module 'fastify' {
   }
 }
 
-/** The options this plugin adds to the core's. */
-export interface FastifyAuthOptions {
-  /** Let requests without any token through with `request.auth` null; bad tokens are still refused. Default `false`. */
-  readonly optional?: boolean;
-  /**
-   * How a rejection is answered: `'respond'` (default) replies with the status,
-   * `WWW-Authenticate` and the JSON body `{ error, error_description, code }`; `'throw'` throws
-   * the `AuthError` to the error handler (`setErrorHandler`, or Fastify's default, which applies
-   * `statusCode` and `headers` but renders its own body).
-   */
-  readonly onError?: 'respond' | 'throw';
-  /**
-   * Authenticate every route of the encapsulation context with an `onRequest` hook (default
-   * `true`); with `false`, only routes that add `app.authenticate` as a hook.
-   */
-  readonly global?: boolean;
+/**
+ * Core verifier options (or `{ verifier }`, or `{ authenticator }`) plus the adapter's:
+ * `optional`, `onError` (`'respond'`, or `'forward'` to throw the `AuthError` to the error
+ * handler), `maxBodyBytes`, and `global`: authenticate every route of the encapsulation context
+ * with an `onRequest` hook (default `true`), or with `false` only routes that add `app.authenticate`.
+ */
+export type ServiceAuthOptions = AdapterOptions & VerifierOrOptions & { readonly global?: boolean };
+
+/** Answers a rejection as the request's authentication asked; anything else is rethrown. */
+export function reject(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const response = rejectionResponse(error, request.authState ?? undefined);
+  if (response === undefined) throw error;
+  return reply.code(response.status).headers(response.headers).send(response.body);
 }
 
-/** Core verifier options, or an existing `verifier` to share, plus {@link FastifyAuthOptions}. */
-export type ServiceAuthOptions = FastifyAuthOptions & AdapterOptions<'respond' | 'throw'> & VerifierOrOptions;
-
 const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
-  const { verifier, optional, onError, own } = resolveAdapterOptions(
-    options,
-    ['respond', 'throw'],
-    ['global'],
-  );
-  const { global = true } = own;
-  if (typeof global !== 'boolean') throw new AuthConfigError('global', 'expected true or false');
-  const binding = { verifier, onError };
+  const adapter = prepareAdapter(options, { global: true });
   const authenticate: AuthenticateHook = (request, reply, done) => {
-    bindRequest(request, binding);
-    // A token verified before is answered synchronously (see Verifier.authenticateCached).
-    const cached = verifier.authenticateCached?.(request.raw);
+    const state = adapter.enter(request.authState ?? undefined);
+    request.authState = state;
+    const cached = adapter.cached(request.raw);
     if (cached !== undefined) {
       request.auth = cached;
       done();
       return;
     }
-    verifier.authenticate(request.raw, { optional }).then(
+    adapter.authenticate(request.raw, state).then(
       (auth) => {
         request.auth = auth ?? null;
         done();
@@ -95,17 +83,18 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
         try {
           reject(error, request, reply); // answered: the lifecycle ends here
         } catch (thrown) {
-          done(thrown as Error); // onError 'throw', or not an AuthError: to the error handler
+          done(thrown as Error); // onError 'forward', or not an AuthError: to the error handler
         }
       },
     );
   };
-  // Declared before any hook sets it, so every request has the same shape.
+  // Declared before any hook sets them, so every request has the same shape.
   app.decorateRequest('auth', null);
   app.decorateRequest('resource', null);
+  app.decorateRequest('authState', null);
   app.decorate('authenticate', authenticate);
-  if (global) app.addHook('onRequest', authenticate);
-  if (verifier.signsBodies === true) {
+  if (adapter.flags.global) app.addHook('onRequest', authenticate);
+  if (adapter.authenticator.signsBodies === true) {
     app.addHook('preParsing', hashSignedBody);
     app.addHook('preValidation', checkBody);
   }
@@ -113,34 +102,16 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
 
 /** Lets a signed request's body stream through a hasher on its way to the content parser. */
 const hashSignedBody: preParsingHookHandler = (request, _reply, payload, done) => {
-  const hasher = createBodyHasher(request.raw);
-  if (hasher === undefined) {
-    done(null, payload);
-    return;
-  }
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, next) {
-      hasher.update(chunk);
-      next(null, chunk);
-    },
-    flush(next) {
-      hasher.finish();
-      next();
-    },
-  });
-  payload.on('error', (error) => tap.destroy(error));
-  done(null, payload.pipe(tap));
+  done(null, hashingStream(request.authState ?? undefined, payload));
 };
 
-/** Once parsed, the body must match the signature; one no parser read fails closed. */
-const checkBody: preValidationHookHandler = (request, reply, done) => {
+/** Once parsed, the body must match the signature (the kit's one rule for signed bodies). */
+const checkBody: preValidationAsyncHookHandler = async (request, reply) => {
   try {
-    checkSignedBody(request.raw);
+    await finishBody(request.authState ?? undefined, request.raw);
   } catch (error) {
-    reject(error, request, reply);
-    return;
+    return reject(error, request, reply);
   }
-  done();
 };
 
 /**
@@ -149,19 +120,8 @@ const checkBody: preValidationHookHandler = (request, reply, done) => {
  *
  * @example
  * ```ts
- * await app.register(serviceAuth, { issuers: [{ issuer, jwksUri }], audience: 'payments' });
+ * await app.register(serviceAuth, { issuers: [{ issuer: 'https://auth.internal' }], audience: 'payments' });
  * app.post('/orders', { preHandler: requirePermission('orders:create') }, async (request) => request.auth?.toJSON());
  * ```
  */
 export const serviceAuth = fp(plugin, { name: '@org/auth-fastify', fastify: '5.x' });
-
-/** Answers a rejection the way the request's authentication asked; anything else is rethrown. */
-export function reject(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (!isAuthError(error) || bindingOf(request)?.onError === 'throw') throw error;
-  return reply.code(error.status).headers(error.headers).send(error.toJSON());
-}
-
-/** The verifier (or authenticator) that authenticated `request`, if the plugin saw it. */
-export function verifierOf(request: FastifyRequest): Authenticator | undefined {
-  return bindingOf(request)?.verifier;
-}

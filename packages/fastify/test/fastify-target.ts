@@ -70,7 +70,7 @@ export function fastifyTarget(name: string): Target {
       );
       await app.register(
         async (delegated) => {
-          await delegated.register(serviceAuth, { verifier, onError: 'throw' });
+          await delegated.register(serviceAuth, { verifier, onError: 'forward' });
           delegated.setErrorHandler((error, _request, reply) => {
             const { status, headers, body } = appError(error);
             return reply.code(status).headers(headers).send(body);

@@ -19,7 +19,7 @@ async function start(build: (app: FastifyInstance) => Promise<void> | void): Pro
 
 describe('registration', () => {
   it.each([
-    [{ ...verifierOptions(), onError: 'next' as 'throw' }, /^onError:/],
+    [{ ...verifierOptions(), onError: 'next' as 'forward' }, /^onError:/],
     [{ ...verifierOptions(), optional: 'yes' as unknown as boolean }, /^optional:/],
     [{ ...verifierOptions(), global: 0 as unknown as boolean }, /^global:/],
     [{ ...verifierOptions(), audience: undefined as unknown as string }, /audience/],
@@ -87,9 +87,9 @@ describe('requests', () => {
     expect((await get(url, token({ aud: 'other' }))).status).toBe(401);
   });
 
-  it("onError: 'throw' without an error handler: Fastify's default applies statusCode and headers", async () => {
+  it("onError: 'forward' without an error handler: Fastify's default applies statusCode and headers", async () => {
     const url = await start(async (app) => {
-      await app.register(serviceAuth, { ...verifierOptions(), onError: 'throw' });
+      await app.register(serviceAuth, { ...verifierOptions(), onError: 'forward' });
       app.get('/', echo);
     });
     const response = await get(url, 'not-a-jwt');

@@ -49,7 +49,7 @@ describe('types', () => {
 
   it('accepts verifier options or a verifier, never both', () => {
     expectTypeOf<{ verifier: Verifier; optional: true; global: false }>().toExtend<ServiceAuthOptions>();
-    expectTypeOf<{ issuers: []; audience: 'a'; onError: 'throw' }>().toExtend<ServiceAuthOptions>();
+    expectTypeOf<{ issuers: []; audience: 'a'; onError: 'forward' }>().toExtend<ServiceAuthOptions>();
     expectTypeOf<{ issuers: []; onError: 'next' }>().not.toExtend<ServiceAuthOptions>();
     expectTypeOf<{ verifier: Verifier; audience: 'a' }>().not.toExtend<ServiceAuthOptions>();
   });

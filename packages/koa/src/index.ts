@@ -1,34 +1,60 @@
-export {
-  type AuthClaims,
-  type AuthContext,
-  AuthError,
-  type Authenticator,
-  allOf,
-  allow,
-  anyOf,
-  createAuthContext,
-  createHmacAuthenticator,
-  createMtlsAuthenticator,
-  createVerifier,
-  deny,
-  isAuthError,
-  MemoryNonceStore,
-  type Policy,
-  type Verifier,
-} from '@org/auth-core';
-export {
-  authorize,
-  fromGuard,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireCheck,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-} from './guards.js';
-export type { AuthenticatedState, KoaAuthOptions, ServiceAuthOptions } from './service-auth.js';
-export { serviceAuth } from './service-auth.js';
-export { type VerifyBodyOptions, verifyBody } from './signed-body.js';
+/**
+ * `@org/auth-koa`: service-to-service authentication for Koa 2 and 3. The core's application API
+ * (`createVerifier`, errors, stores, ...) is re-exported, so one package does.
+ */
+import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
+import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
+import type { Context, Middleware } from 'koa';
+import { reject } from './respond.js';
+
+export * from '@org/auth-core';
+export * from './service-auth.js';
+
+/** Middleware around one check; `keep` stores what it resolves to as `ctx.state.resource`. */
+function routeCheck(check: (ctx: Context) => Promise<unknown>, keep: boolean): Middleware {
+  return async (ctx, next) => {
+    let value: unknown;
+    try {
+      value = await check(ctx);
+    } catch (error) {
+      return reject(error, ctx);
+    }
+    if (keep) ctx.state.resource = value;
+    await next();
+  };
+}
+
+/**
+ * Turns any core guard into middleware. A request that `serviceAuth()` never saw answers 401
+ * `missing_token`.
+ *
+ * @example router.get('/reports', fromGuard(myGuard), handler)
+ */
+export function fromGuard(guard: Guard): Middleware {
+  return routeCheck((ctx) => guard(ctx.state.auth, ctx.req, ctx.state.authState?.authenticator), false);
+}
+
+/**
+ * Checks `action` against the verifier's policies (deny overrides allow; none allowing is 403
+ * `policy_denied`). The `resource` loader gets `ctx` and runs once; its result is `ctx.state.resource`.
+ *
+ * @example router.get('/documents/:id', authorize('documents:read', { resource: (ctx) => documents.get(ctx.params.id) }), handler)
+ */
+export function authorize(action: string, options: AuthorizeOptions<Context> = {}): Middleware {
+  const check = coreAuthorize(action, options);
+  return routeCheck((ctx) => check(ctx.state.auth, ctx, ctx.req, ctx.state.authState?.authenticator), true);
+}
+
+type Guards = GuardFactories<Middleware>;
+const guards: Guards = adaptGuards(fromGuard);
+
+// Route guards, made from the core's guards; each is documented on `GuardFactories`.
+export const requirePermission: Guards['requirePermission'] = guards.requirePermission;
+export const requireAnyPermission: Guards['requireAnyPermission'] = guards.requireAnyPermission;
+export const requireRole: Guards['requireRole'] = guards.requireRole;
+export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
+export const requireKind: Guards['requireKind'] = guards.requireKind;
+export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
+export const requireUser: Guards['requireUser'] = guards.requireUser;
+export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
+export const requireBoundToken: Guards['requireBoundToken'] = guards.requireBoundToken;

@@ -71,7 +71,7 @@ export function koaTarget(name: string, App: typeof Koa): Target {
           ctx.body = body;
         }
       });
-      delegated.use(serviceAuth({ verifier, onError: 'throw' }));
+      delegated.use(serviceAuth({ verifier, onError: 'forward' }));
       delegated.get('/whoami', handler);
       delegated.post('/orders', requirePermission('orders:create'), handler);
       delegated.get('/boom', boom);

@@ -19,8 +19,10 @@ const echo: Middleware = (ctx) => {
 
 describe('serviceAuth options', () => {
   it('validates adapter and core options when called, naming the option', () => {
-    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'throw' })).toThrow(AuthConfigError);
-    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'throw' })).toThrow(/^onError:/);
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'forward' })).toThrow(
+      AuthConfigError,
+    );
+    expect(() => serviceAuth({ ...verifierOptions(), onError: 'next' as 'forward' })).toThrow(/^onError:/);
     expect(() => serviceAuth({ ...verifierOptions(), optional: 1 as unknown as boolean })).toThrow(
       /^optional:/,
     );
@@ -88,9 +90,9 @@ describe.each([
     ]);
   });
 
-  it("onError: 'throw' lets Koa's own handler render status, headers and the exposed message", async () => {
+  it("onError: 'forward' lets Koa's own handler render status, headers and the exposed message", async () => {
     await withServer(
-      app(serviceAuth({ ...verifierOptions(), onError: 'throw' }), echo).callback(),
+      app(serviceAuth({ ...verifierOptions(), onError: 'forward' }), echo).callback(),
       async (url) => {
         const response = await get(url);
         expect(response.status).toBe(401);

@@ -1,16 +1,9 @@
-import type { RevocationQuery, RevocationStore } from '@org/auth-core';
+import { AuthConfigError, type RevocationQuery, type RevocationStore } from '@org/auth-core';
+import { assertKnownKeys, optionKeys } from '@org/auth-core/adapter';
+import { PersistenceCheck, type RedisPersistence } from './persistence-check.js';
+import type { RedisCommands } from './redis-commands.js';
+import { loggerOption, type RedisStoreLogger } from './store-logger.js';
 import { withTimeout } from './with-timeout.js';
-
-/**
- * The Redis commands the store uses, as `ioredis` 5 exposes them. Pass an `ioredis` client (or a
- * `Cluster`); any client with these methods works.
- */
-export interface RedisCommands {
-  mget(...keys: string[]): Promise<(string | null)[]>;
-  set(key: string, value: string, mode: 'EX', seconds: number): Promise<unknown>;
-  set(key: string, value: string, mode: 'EX', seconds: number, condition: 'NX'): Promise<unknown>;
-  del(...keys: string[]): Promise<number>;
-}
 
 /** Which operation failed, for {@link RedisRevocationStoreOptions.onError}. */
 export interface RedisStoreErrorContext {
@@ -48,9 +41,28 @@ export interface RedisRevocationStoreOptions {
    * message, never a token or a key. Log it here (the store writes nothing itself).
    */
   readonly onError?: (error: Error, context: RedisStoreErrorContext) => void;
+  /**
+   * Told once per connection whether Redis keeps revocations and one-time ids across a restart:
+   * `warn` when it does not (`appendonly no` and no `save`), `info` when `CONFIG` is refused (as on
+   * most managed Redis), `debug` when it does. `console` or a pino logger fit. Default: none;
+   * nothing is printed then, and Redis is asked only by {@link RedisRevocationStore.checkPersistence}.
+   */
+  readonly logger?: RedisStoreLogger;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+const OPTIONS = optionKeys<RedisRevocationStoreOptions>({
+  client: true,
+  prefix: true,
+  oneTimeTokens: true,
+  failOpen: true,
+  timeout: true,
+  leeway: true,
+  onError: true,
+  logger: true,
+  now: true,
+});
 
 /** Options of {@link RedisRevocationStore.revokeToken}. */
 export interface RedisRevokeTokenOptions {
@@ -68,6 +80,10 @@ export interface RedisRevokeSubjectOptions {
   readonly issuer?: string;
 }
 
+const REVOKE_TOKEN_OPTIONS = optionKeys<RedisRevokeTokenOptions>({ expiresAt: true, issuer: true });
+const REVOKE_SUBJECT_OPTIONS = optionKeys<RedisRevokeSubjectOptions>({ until: true, issuer: true });
+const UNREVOKE_OPTIONS = optionKeys<{ readonly issuer?: string }>({ issuer: true });
+
 const ANY_ISSUER = '*';
 
 /**
@@ -80,6 +96,10 @@ const ANY_ISSUER = '*';
  *   expires and any second use is refused. It keys on `jti`, never on the token bytes: an ECDSA
  *   signature can be re-encoded (high S) into another valid string with the same claims.
  * - When Redis fails, the store fails closed (503) unless `failOpen` is set; see `onError`.
+ * - Redis must persist data (AOF or RDB): a restart without persistence forgets every revocation
+ *   and every used `jti`. With a `logger`, the store checks on its first use of each connection
+ *   and warns when Redis does not persist; {@link RedisRevocationStore.checkPersistence} asks
+ *   explicitly, for example at startup.
  *
  * @example
  * ```ts
@@ -92,7 +112,9 @@ const ANY_ISSUER = '*';
  *   client,
  *   oneTimeTokens: true,
  *   onError: (error, { operation }) => log.error({ err: error.message, operation }, 'revocation store failed'),
+ *   logger: log, // warns when Redis would lose revocations on a restart
  * });
+ * await revocation.checkPersistence(); // at startup: { persistent: true, appendonly: 'yes', save: '' }
  * const verifier = createVerifier({ ...options, revocation });
  * await revocation.revokeToken(jti, { expiresAt: exp });
  * ```
@@ -106,36 +128,70 @@ export class RedisRevocationStore implements RevocationStore {
   readonly #leeway: number;
   readonly #onError: RedisRevocationStoreOptions['onError'];
   readonly #now: () => number;
+  readonly #persistence: PersistenceCheck;
 
-  /** @throws {TypeError} for an invalid option, naming it */
+  /**
+   * Checks the options only: it neither waits for nor talks to Redis.
+   *
+   * @throws {AuthConfigError} for an invalid or unknown option, naming it
+   */
   constructor(options: RedisRevocationStoreOptions) {
-    if (typeof options?.client?.mget !== 'function' || typeof options.client.set !== 'function') {
-      throw new TypeError('client: expected a connected ioredis client (new Redis(url))');
+    if (typeof options !== 'object' || options === null) {
+      throw new AuthConfigError('options', 'expected an object such as { client: new Redis(url) }');
     }
-    const { timeout = 500, leeway = 5, prefix = 'auth:revocation:' } = options;
+    assertKnownKeys(undefined, options, OPTIONS);
+    if (typeof options.client?.mget !== 'function' || typeof options.client.set !== 'function') {
+      throw new AuthConfigError('client', 'expected a connected ioredis client (new Redis(url))');
+    }
+    const { timeout = 500, leeway = 5, prefix = 'auth:revocation:', now = Date.now } = options;
     if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError('timeout: expected a number of milliseconds above 0 (default 500)');
+      throw new AuthConfigError('timeout', 'expected a number of milliseconds above 0 (default 500)');
     }
     if (!Number.isFinite(leeway) || leeway < 0)
-      throw new TypeError('leeway: expected seconds, 0 or more (default 5)');
+      throw new AuthConfigError('leeway', 'expected seconds, 0 or more (default 5)');
     if (typeof prefix !== 'string')
-      throw new TypeError("prefix: expected a string (default 'auth:revocation:')");
+      throw new AuthConfigError('prefix', "expected a string (default 'auth:revocation:')");
     if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError('onError: expected a function (error, context) => void');
+      throw new AuthConfigError('onError', 'expected a function (error, context) => void');
     }
+    if (typeof now !== 'function')
+      throw new AuthConfigError('now', 'expected a function returning milliseconds');
     this.#client = options.client;
     this.#prefix = prefix;
-    this.#oneTime = options.oneTimeTokens === true;
-    this.#failOpen = options.failOpen === true;
+    this.#oneTime = flag('oneTimeTokens', options.oneTimeTokens);
+    this.#failOpen = flag('failOpen', options.failOpen);
     this.#timeout = timeout;
     this.#leeway = leeway;
     this.#onError = options.onError;
-    this.#now = options.now ?? Date.now;
+    this.#now = now;
+    this.#persistence = new PersistenceCheck(options.client, loggerOption(options.logger), timeout, {
+      store: 'RedisRevocationStore',
+      losses:
+        'a restart loses every revocation and one-time token id, so revoked tokens are accepted again and one-time tokens can be used a second time, until they expire',
+    });
+  }
+
+  /**
+   * Asks Redis whether it persists data (`CONFIG GET appendonly`, `CONFIG GET save`) and tells the
+   * `logger` as on first use: once per connection, so calling it again before a reconnection
+   * answers the same report. It never rejects; `persistent` is `undefined` when Redis refuses
+   * `CONFIG` (as most managed Redis do) or does not answer within `timeout`.
+   *
+   * @example
+   * ```ts
+   * const { persistent } = await revocation.checkPersistence();
+   * if (persistent === false) throw new Error('refusing to start: Redis would forget revocations on a restart');
+   * ```
+   */
+  checkPersistence(): Promise<RedisPersistence> {
+    return this.#persistence.run();
   }
 
   /** Revokes one token by its `jti`, on every replica, until the token expires. */
   async revokeToken(tokenId: string, options: RedisRevokeTokenOptions): Promise<void> {
+    this.#persistence.onUse();
     nonEmpty('tokenId', tokenId);
+    methodOptions(options, REVOKE_TOKEN_OPTIONS, '{ expiresAt: exp }');
     time('expiresAt', options.expiresAt);
     const ttl = this.#ttl(options.expiresAt);
     if (ttl <= 0) return; // already expired: the verifier refuses it anyway
@@ -147,7 +203,9 @@ export class RedisRevocationStore implements RevocationStore {
    * every replica. Tokens issued later are accepted again.
    */
   async revokeSubject(subject: string, options: RedisRevokeSubjectOptions): Promise<void> {
+    this.#persistence.onUse();
     nonEmpty('subject', subject);
+    methodOptions(options, REVOKE_SUBJECT_OPTIONS, '{ until }');
     time('until', options.until);
     const ttl = this.#ttl(options.until);
     if (ttl <= 0) return;
@@ -157,16 +215,21 @@ export class RedisRevocationStore implements RevocationStore {
 
   /** Lifts a token revocation (for every issuer, and for `issuer` when given). */
   async unrevokeToken(tokenId: string, options: { readonly issuer?: string } = {}): Promise<void> {
+    this.#persistence.onUse();
+    methodOptions(options, UNREVOKE_OPTIONS, '{ issuer }');
     await this.#client.del(...this.#scoped('jti', tokenId, options.issuer));
   }
 
   /** Lifts a subject revocation (for every issuer, and for `issuer` when given). */
   async unrevokeSubject(subject: string, options: { readonly issuer?: string } = {}): Promise<void> {
+    this.#persistence.onUse();
+    methodOptions(options, UNREVOKE_OPTIONS, '{ issuer }');
     await this.#client.del(...this.#scoped('sub', subject, options.issuer));
   }
 
   /** Asked by the verifier on every request; see the class description. */
   async isRevoked(query: RevocationQuery): Promise<boolean> {
+    this.#persistence.onUse();
     let operation: RedisStoreErrorContext['operation'] = 'isRevoked';
     try {
       if (await withTimeout(this.#revoked(query), this.#timeout)) return true;
@@ -219,6 +282,21 @@ export class RedisRevocationStore implements RevocationStore {
   #ttl(until: number): number {
     return Math.ceil(until - this.#now() / 1000 + this.#leeway);
   }
+}
+
+/** `value === true`, after refusing anything but a boolean or undefined. */
+function flag(option: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new AuthConfigError(option, 'expected true or false');
+  return value === true;
+}
+
+/** Refuses a method's options that are not an object, or that hold an unknown key. */
+function methodOptions(value: unknown, known: readonly string[], example: string): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`options: expected an object such as ${example}`);
+  }
+  assertKnownKeys('options', value, known);
 }
 
 function nonEmpty(name: string, value: unknown): void {

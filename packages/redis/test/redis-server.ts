@@ -1,15 +1,38 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A real `redis-server` on a free loopback port, started and stopped by the test itself. */
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  /** Stops the server (SIGTERM) and waits for it to exit. */
+  /** Stops the server (SIGTERM, so a persisting server writes its data) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port. */
+  /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  dispose(): Promise<void>;
 }
+
+/**
+ * How the server keeps data: `none` (`--save '' --appendonly no`, the default: a restart empties
+ * it), `aof` (`--appendonly yes --appendfsync everysec`) or `rdb` (snapshots, `--save '60 1'`).
+ */
+export type Persistence = 'none' | 'aof' | 'rdb';
+
+export interface RedisServerOptions {
+  readonly persistence?: Persistence;
+  /** More `redis-server` arguments, e.g. `['--rename-command', 'CONFIG', '']` as on managed Redis. */
+  readonly args?: readonly string[];
+}
+
+const PERSISTENCE_ARGS: Record<Persistence, string[]> = {
+  none: ['--save', '', '--appendonly', 'no'],
+  aof: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+  rdb: ['--save', '60 1', '--appendonly', 'no'],
+};
 
 /**
  * Fails with a clear message, never skips, when `redis-server` is not installed: the tests of
@@ -33,15 +56,29 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer({
+  persistence = 'none',
+  args = [],
+}: RedisServerOptions = {}): Promise<RedisServer> {
   assertRedisInstalled();
   const port = await freePort();
+  // Its own data directory, so that persisted data is this server's and is removed with it.
+  const dir = await mkdtemp(join(tmpdir(), 'auth-redis-test-'));
   let child: ChildProcess | undefined;
 
   const start = async () => {
     const spawned = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        ...PERSISTENCE_ARGS[persistence],
+        ...args,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = spawned;
@@ -74,6 +111,16 @@ export async function startRedisServer(): Promise<RedisServer> {
     await exited;
   };
 
-  await start();
-  return { port, url: `redis://127.0.0.1:${port}`, stop, start };
+  const dispose = async () => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start, dispose };
 }

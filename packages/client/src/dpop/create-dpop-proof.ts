@@ -1,7 +1,9 @@
 import { createHash, createPublicKey, KeyObject, randomUUID, type webcrypto } from 'node:crypto';
+import { optionKeys } from '@org/auth-core/adapter';
 import { type JWK, SignJWT } from 'jose';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import type { AsymmetricAlgorithm, SigningKey } from '../keys/signing-key.js';
+import { checkOptions } from '../lib/options.js';
 
 /**
  * The private key a client proves possession of: a {@link SigningKey} (from `generateSigningKey`
@@ -30,6 +32,16 @@ export interface DpopProofOptions {
   readonly now?: () => number;
 }
 
+const OPTIONS = optionKeys<DpopProofOptions>({
+  key: true,
+  method: true,
+  url: true,
+  accessToken: true,
+  nonce: true,
+  alg: true,
+  now: true,
+});
+
 /** A DPoP key ready to sign proofs: its algorithm, private key and public JWK. */
 export interface PreparedDpopKey {
   readonly alg: AsymmetricAlgorithm;
@@ -48,7 +60,7 @@ const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
  * Send it as the `DPoP` header, with `Authorization: DPoP <token>`. A proof is good for one
  * request only: make a new one each time.
  *
- * @throws {AuthConfigError} when the key is not a usable private key
+ * @throws {AuthConfigError} for unknown options, or when the key is not a usable private key
  * @example
  * ```ts
  * const key = await generateSigningKey({ alg: 'ES256' });
@@ -60,8 +72,7 @@ const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
  * ```
  */
 export async function createDpopProof(options: DpopProofOptions): Promise<string> {
-  if (typeof options !== 'object' || options === null)
-    throw new AuthConfigError('options', 'expected an object');
+  checkOptions(undefined, options, OPTIONS);
   return signDpopProof(prepareDpopKey(options.key, options.alg), options);
 }
 

@@ -1,4 +1,6 @@
+import { optionKeys } from '@org/auth-core/adapter';
 import type { AsymmetricAlgorithm } from '../keys/signing-key.js';
+import { checkOptions } from '../lib/options.js';
 import { type DpopKey, type PreparedDpopKey, prepareDpopKey, signDpopProof } from './create-dpop-proof.js';
 
 /** The `dpop` option of `createAuthFetch`. */
@@ -10,6 +12,8 @@ export interface AuthFetchDpopOptions {
   /** Clock in milliseconds, for the proofs' `iat`. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+const OPTIONS = optionKeys<AuthFetchDpopOptions>({ key: true, alg: true, now: true });
 
 /** Most origins whose nonce is remembered; the oldest is forgotten first. */
 const MAX_ORIGINS = 256;
@@ -23,7 +27,9 @@ export class DpopSession {
   readonly #now: (() => number) | undefined;
   readonly #nonces = new Map<string, string>();
 
+  /** @throws {AuthConfigError} for invalid or unknown options, named `dpop.*` */
   constructor(options: AuthFetchDpopOptions) {
+    checkOptions('dpop', options, OPTIONS, '{ key } with the private key the tokens are bound to');
     this.#key = prepareDpopKey(options.key, options.alg);
     this.#now = options.now;
   }

@@ -1,6 +1,8 @@
 import { signRequest } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import { hmacSecretBytes, isHmacKeyId, isSignedHeaderName } from '@org/auth-core/protocol';
 import { AuthClientError, AuthConfigError } from '../errors.js';
+import { checkOptions } from '../lib/options.js';
 import { requestBodyBytes, signableBody } from './signable-body.js';
 
 /**
@@ -27,6 +29,13 @@ export interface AuthFetchSignerOptions {
   /** Clock in milliseconds since the epoch, for the signatures' timestamp. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+const OPTIONS = optionKeys<AuthFetchSignerOptions>({
+  keyId: true,
+  secret: true,
+  signedHeaders: true,
+  now: true,
+});
 
 /** What the platform `fetch` accepts as its first argument. */
 export type FetchInput = string | URL | Request;
@@ -64,14 +73,9 @@ export class RequestSigner {
   readonly #signedHeaders: readonly string[];
   readonly #now: (() => number) | undefined;
 
-  /** @throws {AuthConfigError} for invalid options, naming the option to change */
+  /** @throws {AuthConfigError} for invalid or unknown options, naming the option to change */
   constructor(options: AuthFetchSignerOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new AuthConfigError(
-        'signer',
-        'expected { keyId, secret } of this service, as the receiver knows it',
-      );
-    }
+    checkOptions('signer', options, OPTIONS, '{ keyId, secret } of this service, as the receiver knows it');
     if (!isHmacKeyId(options.keyId)) {
       throw new AuthConfigError(
         'signer.keyId',

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { optionKeys } from '@org/auth-core/adapter';
 import type { JWK } from 'jose';
 import { AuthConfigError } from '../errors.js';
+import { checkOptions } from '../lib/options.js';
 import type { KeyRing } from './key-ring.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -24,6 +26,8 @@ export interface JwksHttpResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
+
+const OPTIONS = optionKeys<JwksResponseOptions>({ maxAge: true });
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -52,6 +56,7 @@ export function toPublicJwks(source: JwksSource): PublicJwks {
 }
 
 function maxAgeOf(options: JwksResponseOptions): number {
+  checkOptions(undefined, options, OPTIONS);
   const maxAge = options.maxAge ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0) {
     throw new AuthConfigError('maxAge', 'expected a non-negative integer number of seconds');

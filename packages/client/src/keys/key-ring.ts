@@ -1,6 +1,8 @@
 import { type Duration, parseDuration } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import type { JWK } from 'jose';
 import { AuthConfigError } from '../errors.js';
+import { checkOptions } from '../lib/options.js';
 import { type AsymmetricAlgorithm, generateSigningKey, type SigningKey } from './signing-key.js';
 
 /** Options of {@link createKeyRing}. */
@@ -19,6 +21,14 @@ export interface KeyRingOptions {
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+const OPTIONS = optionKeys<KeyRingOptions>({
+  alg: true,
+  retireGrace: true,
+  current: true,
+  next: true,
+  now: true,
+});
 
 interface RetiredKey {
   readonly key: SigningKey;
@@ -44,8 +54,12 @@ export class KeyRing {
   #currentLastExpiry = 0;
   #previous: RetiredKey[] = [];
 
-  /** Prefer {@link createKeyRing}, which generates the keys. */
+  /**
+   * Prefer {@link createKeyRing}, which generates the keys.
+   * @throws {AuthConfigError} for invalid or unknown options
+   */
   constructor(current: SigningKey, next: SigningKey, options: KeyRingOptions = {}) {
+    checkOptions(undefined, options, OPTIONS);
     for (const [name, key] of [
       ['current', current],
       ['next', next],
@@ -125,6 +139,7 @@ export class KeyRing {
 /**
  * Creates a key ring with a fresh current and next key.
  *
+ * @throws {AuthConfigError} for invalid or unknown options, before any key is generated
  * @example
  * ```ts
  * const ring = await createKeyRing({ alg: 'ES256' });
@@ -133,6 +148,7 @@ export class KeyRing {
  * ```
  */
 export async function createKeyRing(options: KeyRingOptions = {}): Promise<KeyRing> {
+  checkOptions(undefined, options, OPTIONS);
   const alg = options.alg ?? 'ES256';
   const current = options.current ?? (await generateSigningKey({ alg }));
   const next = options.next ?? (await generateSigningKey({ alg }));

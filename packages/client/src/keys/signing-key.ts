@@ -8,8 +8,10 @@ import {
 } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { optionKeys } from '@org/auth-core/adapter';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { AuthConfigError } from '../errors.js';
+import { checkOptions } from '../lib/options.js';
 
 const generate = promisify(generateNodeKeyPair);
 
@@ -45,6 +47,13 @@ export interface ImportSigningKeyOptions {
   readonly kid?: string;
 }
 
+const IMPORT_OPTIONS = optionKeys<ImportSigningKeyOptions>({ alg: true, kid: true });
+const ENV_OPTIONS = optionKeys<ImportSigningKeyOptions & { readonly env?: unknown }>({
+  alg: true,
+  kid: true,
+  env: true,
+});
+
 const ASYMMETRIC = new Set<string>(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256']);
 
 function algorithmOf(key: KeyObject): AsymmetricAlgorithm | undefined {
@@ -77,7 +86,8 @@ function compatible(alg: AsymmetricAlgorithm, key: KeyObject): boolean {
 /**
  * Imports a private key (or, with `alg: 'HS256'`, a secret of at least 32 bytes) for signing.
  *
- * @throws {AuthConfigError} when the material is not a usable private key for the algorithm
+ * @throws {AuthConfigError} for unknown options, or when the material is not a usable private key
+ *   for the algorithm
  * @example
  * ```ts
  * const key = await importSigningKey(pemString, { kid: 'billing-2026-01' });
@@ -87,6 +97,7 @@ export async function importSigningKey(
   material: PrivateKeyMaterial | Uint8Array,
   options: ImportSigningKeyOptions = {},
 ): Promise<SigningKey> {
+  checkOptions(undefined, options, IMPORT_OPTIONS);
   if (options.alg === 'HS256') {
     const secret =
       typeof material === 'string' || material instanceof Uint8Array
@@ -155,6 +166,8 @@ export interface GenerateSigningKeyOptions {
   readonly kid?: string;
 }
 
+const GENERATE_OPTIONS = optionKeys<GenerateSigningKeyOptions>({ alg: true, kid: true });
+
 /**
  * Generates a new asymmetric signing key.
  *
@@ -164,6 +177,7 @@ export interface GenerateSigningKeyOptions {
  * ```
  */
 export async function generateSigningKey(options: GenerateSigningKeyOptions = {}): Promise<SigningKey> {
+  checkOptions(undefined, options, GENERATE_OPTIONS);
   const alg = options.alg ?? 'ES256';
   let pair: { privateKey: KeyObject };
   switch (alg) {
@@ -204,6 +218,7 @@ export async function loadSigningKeyFromFile(
   path: string | URL,
   options: ImportSigningKeyOptions = {},
 ): Promise<SigningKey> {
+  checkOptions(undefined, options, IMPORT_OPTIONS);
   const text = await readFile(path, 'utf8');
   return importSigningKey(parseKeyText(text, 'path'), options);
 }
@@ -224,6 +239,7 @@ export async function loadSigningKeyFromEnv(
   name: string,
   options: ImportSigningKeyOptions & { readonly env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<SigningKey> {
+  checkOptions(undefined, options, ENV_OPTIONS);
   const { env = process.env, ...importOptions } = options;
   const value = env[name];
   if (value === undefined || value.trim() === '') {

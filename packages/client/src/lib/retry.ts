@@ -1,5 +1,7 @@
 import { type Duration, parseDuration } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import { AuthConfigError } from '../errors.js';
+import { checkOptions } from './options.js';
 
 /** Retry settings for transient failures (5xx, 429, timeouts, network errors). */
 export interface RetryOptions {
@@ -18,8 +20,18 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+const RETRY_OPTIONS = optionKeys<RetryOptions>({ attempts: true, minDelay: true, maxDelay: true });
+
 /** Validates retry options, naming `option` on error. */
 export function compileRetry(options: RetryOptions | undefined, option: string): RetryPolicy {
+  if (options !== undefined) {
+    checkOptions(
+      option,
+      options,
+      RETRY_OPTIONS,
+      "an object such as { attempts: 3, minDelay: '200ms', maxDelay: '5s' }",
+    );
+  }
   const attempts = options?.attempts ?? 3;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
     throw new AuthConfigError(`${option}.attempts`, 'expected an integer from 1 to 10');
@@ -38,4 +50,27 @@ export function compileRetry(options: RetryOptions | undefined, option: string):
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** retry);
   return policy.minDelayMs + random() * (ceiling - policy.minDelayMs);
+}
+
+/** Back-off between failed refreshes of a cached token, in milliseconds. */
+export interface CooldownPolicy {
+  /** The first wait's upper bound. */
+  readonly baseMs: number;
+  /** The largest wait. */
+  readonly maxMs: number;
+}
+
+/**
+ * Wait after the `failures`-th failure in a row: `base × 2^(failures - 1)`, at most `max`, minus a
+ * random part of up to half of it ("equal jitter"). Unlike {@link backoffDelay}'s full jitter the
+ * shortest possible wait doubles too, so a failing endpoint sees fewer and fewer attempts however
+ * the dice fall, while callers in many replicas still spread out.
+ */
+export function cooldownDelay(
+  policy: CooldownPolicy,
+  failures: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+  return ceiling - (random() * ceiling) / 2;
 }

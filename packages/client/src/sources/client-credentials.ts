@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Duration, parseDuration } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import { decodeJwt, SignJWT } from 'jose';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import type { SigningKey } from '../keys/signing-key.js';
+import { checkOptions } from '../lib/options.js';
 import { backoffDelay, compileRetry, type RetryOptions, type RetryPolicy } from '../lib/retry.js';
 import { sleep } from '../lib/sleep.js';
 import { parseEndpoint } from '../lib/urls.js';
@@ -57,6 +59,25 @@ export interface ClientCredentialsSourceOptions {
   readonly now?: () => number;
 }
 
+const OPTIONS = optionKeys<ClientCredentialsSourceOptions>({
+  tokenEndpoint: true,
+  issuer: true,
+  clientId: true,
+  clientSecret: true,
+  privateKey: true,
+  authMethod: true,
+  assertionAudience: true,
+  audienceParameter: true,
+  scope: true,
+  extraParams: true,
+  retry: true,
+  timeout: true,
+  defaultExpiresIn: true,
+  allowInsecureHttp: true,
+  fetch: true,
+  now: true,
+});
+
 const FORM = 'application/x-www-form-urlencoded';
 
 function sanitize(text: unknown, max = 200): string | undefined {
@@ -75,7 +96,7 @@ function basicCredentials(clientId: string, secret: string): string {
  * A source that gets tokens from an OAuth 2.0 token service with the client credentials grant
  * (RFC 6749 §4.4), one per audience (RFC 8707 `resource`, or `audience`) and scope.
  *
- * @throws {AuthConfigError} for invalid options
+ * @throws {AuthConfigError} for invalid or unknown options
  * @example
  * ```ts
  * const source = createClientCredentialsSource({
@@ -87,8 +108,7 @@ function basicCredentials(clientId: string, secret: string): string {
  * ```
  */
 export function createClientCredentialsSource(options: ClientCredentialsSourceOptions): TokenSource {
-  if (typeof options !== 'object' || options === null)
-    throw new AuthConfigError('options', 'expected an object');
+  checkOptions(undefined, options, OPTIONS);
   const allowHttp = options.allowInsecureHttp === true;
   const { clientId, clientSecret, privateKey } = options;
   if (typeof clientId !== 'string' || clientId === '')

@@ -1,9 +1,11 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import { type Duration, parseDuration } from '@org/auth-core';
+import { optionKeys } from '@org/auth-core/adapter';
 import { SignJWT } from 'jose';
 import { AuthClientError, AuthConfigError } from '../errors.js';
 import { KeyRing } from '../keys/key-ring.js';
 import type { SigningKey } from '../keys/signing-key.js';
+import { checkOptions } from '../lib/options.js';
 import { type Confirmation, compileConfirmation } from './confirmation.js';
 import type { IssuedToken, TokenRequest, TokenSource } from './token-source.js';
 
@@ -48,6 +50,28 @@ export interface SelfSignedSourceOptions {
   readonly now?: () => number;
 }
 
+/** The claim that tells service tokens from user tokens, such as `source: "microservice"`. */
+type ServiceMarker = Exclude<SelfSignedSourceOptions['marker'], false | undefined>;
+
+const OPTIONS = optionKeys<SelfSignedSourceOptions>({
+  issuer: true,
+  subject: true,
+  key: true,
+  lifetime: true,
+  allowLongLifetime: true,
+  allowSymmetric: true,
+  permissions: true,
+  scope: true,
+  claims: true,
+  certificate: true,
+  confirmation: true,
+  marker: true,
+  typ: true,
+  now: true,
+});
+const MARKER_OPTIONS = optionKeys<ServiceMarker>({ claim: true, value: true });
+const DEFAULT_MARKER: ServiceMarker = { claim: 'source', value: 'microservice' };
+
 const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti']);
 const ONE_HOUR = 3600;
 
@@ -55,7 +79,7 @@ const ONE_HOUR = 3600;
  * A source that signs this service's own tokens: `iss`/`sub` = the service, `aud` = exactly one
  * target, `iat`, `nbf`, `exp`, a unique `jti`, `source: "microservice"` and `kid` in the header.
  *
- * @throws {AuthConfigError} for invalid options
+ * @throws {AuthConfigError} for invalid or unknown options
  * @example
  * ```ts
  * const source = createSelfSignedSource({ issuer: 'billing', key: await loadSigningKeyFromFile('key.pem') });
@@ -63,8 +87,7 @@ const ONE_HOUR = 3600;
  * ```
  */
 export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenSource {
-  if (typeof options !== 'object' || options === null)
-    throw new AuthConfigError('options', 'expected an object');
+  checkOptions(undefined, options, OPTIONS);
   const { issuer } = options;
   if (typeof issuer !== 'string' || issuer === '')
     throw new AuthConfigError('issuer', 'expected a non-empty string');
@@ -104,7 +127,7 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
     throw new AuthConfigError('permissions', 'expected an array of strings');
   }
   const cnf = compileConfirmation(options.certificate, options.confirmation, options.claims);
-  const marker = options.marker ?? { claim: 'source', value: 'microservice' };
+  const marker = compileMarker(options.marker);
   const typ = options.typ ?? 'JWT';
   const now = options.now ?? Date.now;
 
@@ -143,4 +166,20 @@ export function createSelfSignedSource(options: SelfSignedSourceOptions): TokenS
       }
     },
   };
+}
+
+function compileMarker(marker: ServiceMarker | false | undefined): ServiceMarker | false {
+  if (marker === undefined) return DEFAULT_MARKER;
+  if (marker === false) return false;
+  checkOptions(
+    'marker',
+    marker,
+    MARKER_OPTIONS,
+    "an object such as { claim: 'source', value: 'microservice' } or false",
+  );
+  if (typeof marker.claim !== 'string' || marker.claim === '')
+    throw new AuthConfigError('marker.claim', 'expected a claim name such as "source"');
+  if (!['string', 'number', 'boolean'].includes(typeof marker.value))
+    throw new AuthConfigError('marker.value', 'expected a string, number or boolean');
+  return { claim: marker.claim, value: marker.value };
 }

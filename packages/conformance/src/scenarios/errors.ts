@@ -1,4 +1,4 @@
-/** Errors that are not the adapter's, and the app's own error handler (`onError: 'next'`/`'throw'`). */
+/** Errors that are not the adapter's, and the app's own error handler (`onError: 'forward'`). */
 import type { Concern } from './scenario.js';
 import { challenge, missingTokenNoRealm, ok, service, withToken } from './support.js';
 

@@ -27,7 +27,7 @@ const signedBy =
     });
   };
 const json = () => ({ 'content-type': 'application/json' });
-const hmacCaller = (name: string) => ({ kind: 'hmac', issuer: 'HMAC-SHA256', caller: name, subject: name });
+const hmacCaller = (name: string) => ({ kind: 'hmac', issuer: 'hmac', caller: name, subject: name });
 const withParsedBody = (auth: Record<string, unknown>, parsedBody: unknown): Expectation => ({
   ...ok(auth),
   parsedBody,

@@ -1,7 +1,8 @@
 import type { Authenticator } from '../authn/authenticator.js';
 import { createVerifier, Verifier } from '../authn/verifier.js';
 import { AuthConfigError } from '../errors.js';
-import type { VerifierOptions } from '../options/verifier-options.js';
+import { assertKnownKeys, flag, optionKeys } from '../lib/option-checks.js';
+import { VERIFIER_OPTION_KEYS, type VerifierOptions } from '../options/verifier-options.js';
 
 /**
  * Verifier options, or an existing `verifier` to share between several middlewares, or an
@@ -16,67 +17,104 @@ export type VerifierOrOptions =
       readonly [K in keyof VerifierOptions]?: never;
     });
 
-/** The options every adapter adds to the core's. `M` is the adapter's set of rejection modes. */
-export interface AdapterOptions<M extends string> {
-  /** Let requests without any token through with no auth context; bad tokens are still refused. Default `false`. */
+/**
+ * What happens to a rejection: `'respond'` answers it at once (status, `WWW-Authenticate`, JSON
+ * body); `'forward'` hands the `AuthError` to the framework's error handling (Express `next(err)`,
+ * Koa and Fastify a thrown error).
+ */
+export type OnError = 'respond' | 'forward';
+
+/** The options every adapter adds to the core's, with the same meaning in each. */
+export interface AdapterOptions {
+  /** Let requests without any credentials through with no auth context; bad ones are still refused. Default `false`. */
   readonly optional?: boolean;
-  /** How a rejection is answered; each adapter documents its modes. The first mode is the default. */
-  readonly onError?: M;
+  /** How a rejection is answered: `'respond'` (default) or `'forward'` to the framework's error handling. */
+  readonly onError?: OnError;
+  /**
+   * The largest signed (HMAC) body the adapter reads itself when no body parser read it, in
+   * bytes; a larger one is refused 401 `body_mismatch`. Default 1 MiB.
+   */
+  readonly maxBodyBytes?: number;
 }
 
-/** What an adapter needs to run: one verifier, built now, and its validated options. */
-export interface ResolvedAdapterOptions<M extends string> {
+/** 1 MiB: the default {@link AdapterOptions.maxBodyBytes}. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const ADAPTER_OPTION_KEYS = optionKeys<AdapterOptions>({ optional: true, onError: true, maxBodyBytes: true });
+const ON_ERROR: readonly OnError[] = ['respond', 'forward'];
+const RENAMED_ON_ERROR: Readonly<Record<string, string>> = { next: 'forward', throw: 'forward' };
+const MISSING =
+  'expected verifier options ({ issuers, audience }), { verifier: createVerifier(...) } or { authenticator: anyOf(...) }';
+
+/** What an adapter runs with: one authenticator, built now, and its validated options. */
+export interface ResolvedAdapterOptions<F extends string = never> {
   /** The verifier, or the `authenticator` given in its place. */
-  readonly verifier: Authenticator;
+  readonly authenticator: Authenticator;
   readonly optional: boolean;
-  readonly onError: M;
-  /** The adapter's own extra options named in `ownOptions`, not yet validated (e.g. Fastify's `global`). */
-  readonly own: Readonly<Record<string, unknown>>;
+  readonly onError: OnError;
+  readonly maxBodyBytes: number;
+  /** The adapter's own flags (e.g. Fastify's `global`), validated, defaults applied. */
+  readonly flags: Readonly<Record<F, boolean>>;
 }
 
 /**
- * Splits an adapter's options into its own and the core's, validates them and builds the
- * verifier once, so that option errors surface when the middleware is created, not per request.
- * `modes` lists the adapter's `onError` values; the first one is the default.
+ * Validates an adapter's options once, when the middleware is created, and builds its
+ * authenticator. `flags` names the adapter's own boolean options and their defaults. An unknown
+ * key is refused with the list of every option the adapter takes (its own, the adapter kit's and
+ * the verifier's) and a "did you mean".
  *
  * @throws {AuthConfigError} naming the option
  */
-export function resolveAdapterOptions<M extends string>(
-  options: AdapterOptions<M> & VerifierOrOptions,
-  modes: readonly [M, ...M[]],
-  ownOptions: readonly string[] = [],
-): ResolvedAdapterOptions<M> {
-  if (typeof options !== 'object' || options === null) {
-    throw new AuthConfigError(
-      'options',
-      'expected an options object with at least issuers and audience, or { verifier }',
-    );
+export function resolveAdapterOptions<F extends string = never>(
+  options: (AdapterOptions & VerifierOrOptions) | undefined,
+  flags: Readonly<Record<F, boolean>> = {} as Record<F, boolean>,
+): ResolvedAdapterOptions<F> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new AuthConfigError('options', MISSING);
   }
+  const ownKeys = Object.keys(flags);
+  assertKnownKeys(undefined, options, [
+    ...ownKeys,
+    ...ADAPTER_OPTION_KEYS,
+    'verifier',
+    'authenticator',
+    ...VERIFIER_OPTION_KEYS,
+  ]);
   const {
-    optional = false,
-    onError = modes[0],
+    optional,
+    onError = 'respond',
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     ...rest
-  } = options as unknown as AdapterOptions<M> & Record<string, unknown>;
-  if (typeof optional !== 'boolean') throw new AuthConfigError('optional', 'expected true or false');
-  if (!modes.includes(onError)) {
+  } = options as unknown as AdapterOptions & Record<string, unknown>;
+  if (!ON_ERROR.includes(onError)) {
+    const renamed = RENAMED_ON_ERROR[onError as string];
     throw new AuthConfigError(
       'onError',
-      `expected ${modes.map((mode) => `'${mode}'`).join(' or ')} (default '${modes[0]}')`,
+      `expected 'respond' (default) or 'forward'${renamed === undefined ? '' : ` ('${onError}' is now '${renamed}')`}`,
     );
   }
-  const own: Record<string, unknown> = {};
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new AuthConfigError('maxBodyBytes', 'expected a positive number of bytes, such as 1048576 (1 MiB)');
+  }
+  const resolvedFlags = {} as Record<F, boolean>;
   const coreOptions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest))
-    (ownOptions.includes(key) ? own : coreOptions)[key] = value;
+  for (const [key, value] of Object.entries(rest)) {
+    if (ownKeys.includes(key))
+      resolvedFlags[key as F] = value === undefined ? flags[key as F] : flag(key, value);
+    else coreOptions[key] = value;
+  }
+  for (const key of ownKeys as F[]) resolvedFlags[key] ??= flags[key];
   return {
-    verifier: toVerifier(coreOptions),
-    optional,
+    authenticator: toAuthenticator(coreOptions),
+    optional: flag('optional', optional),
     onError,
-    own,
+    maxBodyBytes,
+    flags: resolvedFlags,
   };
 }
 
-function toVerifier(options: Record<string, unknown>): Authenticator {
+function toAuthenticator(options: Record<string, unknown>): Authenticator {
+  if (Object.keys(options).length === 0) throw new AuthConfigError('options', MISSING);
   if ('authenticator' in options) {
     const { authenticator } = options as { authenticator?: Partial<Authenticator> };
     if (typeof authenticator?.authenticate !== 'function') {

@@ -1,5 +1,15 @@
 import type { AuthContext, Rejector } from '../auth-context.js';
+import type { AuthError } from '../errors.js';
 import type { RequestLike } from '../token/request.js';
+
+/**
+ * Where an authenticator that signs bodies (HMAC) records the hash a request's body must have;
+ * the adapter kit's `SignedBody` is one, and compares it with the bytes the adapter reports.
+ */
+export interface BodyCheck {
+  /** The body must hash to `hash`; `reject` gives a mismatch its final form (realm, event). */
+  expect(hash: string, reject: (error: AuthError) => AuthError): void;
+}
 
 /** Options of {@link Authenticator.authenticate}. */
 export interface AuthenticateOptions {
@@ -8,6 +18,11 @@ export interface AuthenticateOptions {
    * failing with `missing_token`; a request with bad credentials is still rejected.
    */
   readonly optional?: boolean;
+  /**
+   * Where the adapter reports this request's body, for authenticators that sign bodies (HMAC);
+   * a signed request with a body and no `body` here is refused, as its body could not be checked.
+   */
+  readonly body?: BodyCheck | undefined;
 }
 
 /**

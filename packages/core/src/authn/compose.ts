@@ -66,7 +66,7 @@ export function anyOf(...authenticators: Authenticator[]): Authenticator {
       let best: { error: AuthError; source: Authenticator } | undefined;
       for (const authenticator of authenticators) {
         try {
-          const auth = await authenticator.authenticate(request, { optional: true });
+          const auth = await authenticator.authenticate(request, { ...options, optional: true });
           if (auth !== undefined) return auth;
         } catch (error) {
           if (!isAuthError(error)) throw error;
@@ -100,7 +100,7 @@ export function allOf(...authenticators: Authenticator[]): Authenticator {
       const contexts: (AuthContext | undefined)[] = [];
       for (const authenticator of authenticators) {
         try {
-          contexts.push(await authenticator.authenticate(request, { optional: true }));
+          contexts.push(await authenticator.authenticate(request, { ...options, optional: true }));
         } catch (error) {
           throw isAuthError(error) ? failure(rejector, error, authenticator) : error;
         }

@@ -12,7 +12,11 @@ import { assertKnownKeys, optionalFunction, optionKeys } from '../lib/option-che
 import { MemoryNonceStore } from '../replay/memory-nonce-store.js';
 import type { NonceStore } from '../replay/nonce-store.js';
 import { headerCount, headerValue, type RequestLike, requestTarget } from '../token/request.js';
-import { announcesBody, expectBodyHash } from './body-digest.js';
+import { announcesBody, SignedBody } from './signed-body.js';
+
+const NO_BODY_CHECK =
+  'request body cannot be checked: authenticate(request, { body }) was given no SignedBody';
+
 import { canonicalRequest, EMPTY_BODY_HASH, HMAC_SCHEME, hmacOf } from './canonical-request.js';
 import { hmacSecretBytes, isHmacKeyId } from './hmac-credentials.js';
 import { parseSignatureParams, type SignatureParams } from './signature-header.js';
@@ -196,7 +200,7 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
       {
         kind: 'hmac',
         subject: params.keyId,
-        issuer: HMAC_SCHEME,
+        issuer: 'hmac',
         permissions: service.permissions,
         roles: service.roles,
         claims: { iat: timestamp, jti: params.nonce },
@@ -221,8 +225,10 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
         const { context, params } = await verify(request, credentials);
         identity = identityOf(context);
         if (announcesBody(request.headers)) {
+          // Without a place to report the body, it could never be checked: fail closed.
+          if (authOptions.body === undefined) throw new SignedBody().uncheckable(NO_BODY_CHECK);
           const known = identity;
-          expectBodyHash(request, params.bodyHash, (error) => rejector.reject(error, known) as AuthError);
+          authOptions.body.expect(params.bodyHash, (error) => rejector.reject(error, known) as AuthError);
         } else if (params.bodyHash !== EMPTY_BODY_HASH) {
           throw new AuthError('body_mismatch');
         }

@@ -136,9 +136,9 @@ describe('composition options', () => {
   it('are accepted by adapters as { authenticator }', async () => {
     const { fixture } = await setup();
     const authenticator = anyOf(fixture.verifier, apiKeys);
-    expect(resolveAdapterOptions({ authenticator }, ['respond']).verifier).toBe(authenticator);
-    expect(() => resolveAdapterOptions({ authenticator: {} } as never, ['respond'])).toThrow(/authenticator/);
-    expect(() => resolveAdapterOptions({ authenticator, audience: 'x' } as never, ['respond'])).toThrow(
+    expect(resolveAdapterOptions({ authenticator }).authenticator).toBe(authenticator);
+    expect(() => resolveAdapterOptions({ authenticator: {} } as never)).toThrow(/authenticator/);
+    expect(() => resolveAdapterOptions({ authenticator, audience: 'x' } as never)).toThrow(
       /either an authenticator/,
     );
   });

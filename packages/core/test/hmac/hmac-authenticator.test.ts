@@ -85,7 +85,7 @@ describe('HMAC-signed requests', () => {
     expect(reply.status).toBe(200);
     expect(reply.json.auth).toMatchObject({
       kind: 'hmac',
-      issuer: 'HMAC-SHA256',
+      issuer: 'hmac',
       subject: 'billing',
       caller: 'billing',
       roles: ['auditor'],

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyRequestBody } from '../../src/adapter/index.js';
+import { SignedBody } from '../../src/adapter/index.js';
 import { type Authenticator, isAuthError } from '../../src/index.js';
 
 /** A loopback server that authenticates each request, reads its body and checks it like an adapter. */
@@ -18,9 +18,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startSignedRequestServer(authenticator: Authenticator): Promise<SignedRequestServer> {
   const server = createServer(async (req, res) => {
     try {
-      const auth = await authenticator.authenticate(req);
+      const signedBody = new SignedBody();
+      const auth = await authenticator.authenticate(req, { body: signedBody });
       const body = await readBody(req);
-      verifyRequestBody(req, body);
+      signedBody.receive(body);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ auth: auth?.toJSON(), body: body.toString('utf8') }));
     } catch (error) {

@@ -1,0 +1,93 @@
+import type { JWTPayload } from 'jose';
+
+/** The NumericDate claims (RFC 7519 §4.1.4-4.1.6), in the order a reader expects them. */
+const TIME_CLAIMS = ['iat', 'nbf', 'exp'] as const;
+
+type TimeClaim = (typeof TIME_CLAIMS)[number];
+
+/** A time-related problem that a service would reject the token for, with the core's code. */
+export interface TimeWarning {
+  readonly code: 'token_expired' | 'token_not_active' | 'missing_claim';
+  readonly message: string;
+}
+
+/**
+ * `2026-12-02T14:20:00Z`: a NumericDate (seconds) as ISO 8601 UTC, without milliseconds for
+ * whole seconds; undefined for anything that is not a representable time.
+ */
+export function isoTime(seconds: unknown): string | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return undefined;
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const iso = date.toISOString();
+  return Number.isInteger(seconds) ? iso.replace('.000Z', 'Z') : iso;
+}
+
+/** `42 s`, `3 min`, `1.5 h`, `12 days`: a rounded span of seconds. */
+export function span(seconds: number): string {
+  const abs = Math.round(Math.abs(seconds));
+  if (abs < 60) return `${abs} s`;
+  if (abs < 3570) return `${Math.round(abs / 60)} min`;
+  if (abs < 172_800) return `${Math.round(abs / 360) / 10} h`;
+  return `${Math.round(abs / 86_400)} days`;
+}
+
+/** `3 min ago` or `in 3 min`, from `now` (seconds). */
+export function relativeTime(seconds: number, now: number): string {
+  return seconds <= now ? `${span(now - seconds)} ago` : `in ${span(seconds - now)}`;
+}
+
+/** `2026-12-02T14:20:00Z (expired 3 min ago)`: a time claim with its age, or why it is no time. */
+export function describeTimeClaim(claim: TimeClaim, value: unknown, now: number): string {
+  const iso = isoTime(value);
+  if (iso === undefined || typeof value !== 'number') return `${JSON.stringify(value)} (not a NumericDate)`;
+  const age = relativeTime(value, now);
+  if (claim === 'exp') return `${iso} (${value <= now ? 'expired' : 'expires'} ${age})`;
+  return `${iso} (${age})`;
+}
+
+/** ISO 8601 forms of the time claims present, for `--json` (the raw numbers stay in `claims`). */
+export function isoTimes(claims: JWTPayload): Partial<Record<TimeClaim, string>> {
+  const times: Partial<Record<TimeClaim, string>> = {};
+  for (const claim of TIME_CLAIMS) {
+    const iso = isoTime(claims[claim]);
+    if (iso !== undefined) times[claim] = iso;
+  }
+  return times;
+}
+
+/** The lines `iat 2026-12-02T14:15:00Z (5 min ago)`, ... of the time claims present. */
+export function timeLines(claims: JWTPayload, now: number): string[] {
+  return TIME_CLAIMS.filter((claim) => claims[claim] !== undefined).map(
+    (claim) => `${claim} ${describeTimeClaim(claim, claims[claim], now)}`,
+  );
+}
+
+/**
+ * What a service would reject the token for on time grounds, judged without clock tolerance:
+ * `exp` passed or missing (services require it), `nbf` or `iat` in the future.
+ */
+export function timeWarnings(claims: JWTPayload, now: number): TimeWarning[] {
+  const warnings: TimeWarning[] = [];
+  const { exp, nbf, iat } = claims;
+  if (exp === undefined) warnings.push({ code: 'missing_claim', message: 'no exp claim' });
+  else if (typeof exp === 'number' && exp <= now) {
+    warnings.push({
+      code: 'token_expired',
+      message: `expired ${span(now - exp)} ago (exp ${isoTime(exp) ?? exp})`,
+    });
+  }
+  if (typeof nbf === 'number' && nbf > now) {
+    warnings.push({
+      code: 'token_not_active',
+      message: `not valid yet: valid from ${isoTime(nbf) ?? nbf} (in ${span(nbf - now)})`,
+    });
+  }
+  if (typeof iat === 'number' && iat > now) {
+    warnings.push({
+      code: 'token_not_active',
+      message: `issued in the future: iat ${isoTime(iat) ?? iat} (in ${span(iat - now)})`,
+    });
+  }
+  return warnings;
+}
