@@ -14,6 +14,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '@org/auth-core';
+import type { GuardFactories } from '@org/auth-core/adapter';
 import { jwkThumbprint } from '@org/auth-core/protocol';
 import { createTestCertificateAuthority, type TestCertificate } from '@org/auth-testing';
 import type { ClientTls, Running } from './client.js';
@@ -49,11 +50,7 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  * What every target builds, with its framework and nothing else:
  *
  * - `/api`: `serviceAuth(spec.options)`, rejections answered by the adapter
- *   - `GET /whoami` (both kinds), `POST /orders` requirePermission('orders:create'),
- *     `GET /orders` requireAnyPermission('orders:read', 'orders:admin'), `GET /admin`
- *     requireRole('admin'), `GET /internal` requireCaller('orders', 'spiffe://prod/ns/billing/*'),
- *     `GET /service-only` requireKind('service'), `GET /boom` throws `new Error('boom')`,
- *     `GET /user-required` requireUser(), `GET /user-orders` requireUserPermission('orders:read'),
+ *   - `GET /whoami` (both kinds), the {@link guardedRoutes}, `GET /boom` throws `new Error('boom')`,
  *     `GET /documents/:id` authorize('documents:read'), `POST /documents/:id`
  *     authorize('documents:write'), both with {@link loadDocument} and echoing the resource
  * - `/optional`: `serviceAuth({ verifier: spec.verifier, optional: true })`
@@ -132,6 +129,34 @@ export const apiKeys: Authenticator = {
     });
   },
 };
+
+/** The guards of {@link guardedRoutes}: every adapter exports them under these names. */
+export type RouteGuards<M> = Pick<
+  GuardFactories<M>,
+  | 'requirePermission'
+  | 'requireAnyPermission'
+  | 'requireRole'
+  | 'requireCaller'
+  | 'requireKind'
+  | 'requireUser'
+  | 'requireUserPermission'
+>;
+
+/**
+ * The guarded routes of `/api`, as `[method, path, guard]`, made with an adapter's guards; each
+ * route answers {@link echo}.
+ */
+export function guardedRoutes<M>(auth: RouteGuards<M>): readonly (readonly ['get' | 'post', string, M])[] {
+  return [
+    ['post', '/orders', auth.requirePermission('orders:create')],
+    ['get', '/orders', auth.requireAnyPermission('orders:read', 'orders:admin')],
+    ['get', '/admin', auth.requireRole('admin')],
+    ['get', '/internal', auth.requireCaller('orders', 'spiffe://prod/ns/billing/*')],
+    ['get', '/service-only', auth.requireKind('service')],
+    ['get', '/user-required', auth.requireUser()],
+    ['get', '/user-orders', auth.requireUserPermission('orders:read')],
+  ];
+}
 
 /** A document as the `/api/documents/:id` routes load it. */
 export interface Document {

@@ -9,8 +9,10 @@ export {
   apiKeys,
   type Document,
   echoBody,
+  guardedRoutes,
   httpsOptions,
   loadDocument,
+  type RouteGuards,
   type ServerTls,
   type Target,
 } from './app-spec.js';

@@ -1,6 +1,6 @@
-import type { PermissionSet } from './authz/permissions.js';
 import type { AuthError, AuthErrorCode, AuthErrorOptions, AuthScheme } from './errors.js';
 import type { CallerKind, RequestIdentity } from './events.js';
+import type { PermissionSet } from './grants/permissions.js';
 import type { TokenHeader } from './token/decode-token.js';
 import type { RequestLike } from './token/request.js';
 

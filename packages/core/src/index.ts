@@ -8,23 +8,6 @@ export type { AuthClaims, AuthContext, Claims, Rejector } from './auth-context.j
 // Verifying requests
 export type { AuthenticateOptions, Authenticator, BodyCheck } from './authn/authenticator.js';
 export { allOf, anyOf } from './authn/compose.js';
-export { createVerifier, type Verifier, type VerifierHealth } from './authn/verifier.js';
-// Authorizing routes
-export { type AuthorizeOptions, authorize } from './authz/authorize.js';
-export {
-  type Guard,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireCheck,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-} from './authz/guards.js';
-export { allow, deny, type Policy, type PolicyContext, type PolicyDecision } from './authz/policies.js';
-export type { RoleMap } from './authz/role-map.js';
 // Options
 export type { CertificateBinding } from './binding/certificate-binding.js';
 export type { ServiceTokenRules, TokenRules } from './claims/token-rules.js';
@@ -42,6 +25,21 @@ export {
   isAuthError,
 } from './errors.js';
 export type { AuthEvent, AuthEventListener, CallerKind, RequestIdentity } from './events.js';
+export type { RoleMap } from './grants/role-map.js';
+// Authorizing routes
+export { type AuthorizeOptions, authorize } from './guards/authorize.js';
+export {
+  type Guard,
+  requireAnyPermission,
+  requireBoundToken,
+  requireCaller,
+  requireCheck,
+  requireKind,
+  requirePermission,
+  requireRole,
+  requireUser,
+  requireUserPermission,
+} from './guards/guards.js';
 export { createHmacAuthenticator, type HmacAuthenticatorOptions } from './hmac/hmac-authenticator.js';
 export { type SignRequestOptions, signRequest } from './hmac/sign-request.js';
 export { createAuthContext, type IdentityInput } from './identity/create-auth-context.js';
@@ -50,11 +48,13 @@ export type { IssuerOptions, RemoteKeyOptions } from './keys/issuer-options.js';
 export type { IssuerHealth } from './keys/key-source.js';
 export { type Duration, parseDuration } from './lib/duration.js';
 export { createMtlsAuthenticator, type MtlsAuthenticatorOptions } from './mtls/mtls-authenticator.js';
-export type { VerifierOptions } from './options/verifier-options.js';
 export type { AuthCheck } from './pipeline/run-checks.js';
+export { allow, deny, type Policy, type PolicyContext, type PolicyDecision } from './policies/policies.js';
 // Stores
 export { MemoryNonceStore } from './replay/memory-nonce-store.js';
 export type { NonceStore } from './replay/nonce-store.js';
 export { MemoryRevocationStore } from './revocation/memory-revocation-store.js';
 export type { RevocationQuery, RevocationStore } from './revocation/revocation-store.js';
 export type { RequestLike } from './token/request.js';
+export { createVerifier, type Verifier, type VerifierHealth } from './verifier/verifier.js';
+export type { VerifierOptions } from './verifier/verifier-options.js';

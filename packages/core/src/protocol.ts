@@ -19,6 +19,6 @@ export {
 } from './hmac/hmac-credentials.js';
 export { type JwsKeys, type VerifiedJws, verifyCompactJws } from './jws/verify-compact-jws.js';
 export { type Algorithm, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './keys/algorithms.js';
-export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
+export { certificateThumbprint } from './tls/certificate-thumbprint.js';
 export { type DecodedToken, decodeToken, type TokenHeader } from './token/decode-token.js';
 export { type BearerExtractionOptions, extractBearerToken } from './token/extract-bearer-token.js';

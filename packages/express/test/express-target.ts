@@ -1,25 +1,17 @@
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { apiKeys, echoBody, httpsOptions, listen, loadDocument, type Target } from '@org/auth-conformance';
+import {
+  apiKeys,
+  echoBody,
+  guardedRoutes,
+  httpsOptions,
+  listen,
+  loadDocument,
+  type Target,
+} from '@org/auth-conformance';
 import type express from 'express';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import {
-  allOf,
-  anyOf,
-  authErrorHandler,
-  authorize,
-  checkBody,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-  serviceAuth,
-  verifyBody,
-} from '../src/index.js';
+import * as auth from '../src/index.js';
 
 /** Express 5 and Express 4 (same code; pass the module). */
 export function expressTarget(name: string, createApp: typeof express): Target {
@@ -33,30 +25,24 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       };
 
       const api = createApp.Router();
-      api.use(serviceAuth(options));
+      api.use(auth.serviceAuth(options));
       api.get('/whoami', handler);
-      api.post('/orders', requirePermission('orders:create'), handler);
-      api.get('/orders', requireAnyPermission('orders:read', 'orders:admin'), handler);
-      api.get('/admin', requireRole('admin'), handler);
-      api.get('/internal', requireCaller('orders', 'spiffe://prod/ns/billing/*'), handler);
-      api.get('/service-only', requireKind('service'), handler);
-      api.get('/user-required', requireUser(), handler);
-      api.get('/user-orders', requireUserPermission('orders:read'), handler);
+      for (const [method, path, guard] of guardedRoutes(auth)) api[method](path, guard, handler);
       api.get('/boom', boom);
       const loaded: RequestHandler = (req, res) => void res.json(echo(req.auth, req.resource));
       const document = { resource: (req: Request) => loadDocument(req.params.id) };
-      api.get('/documents/:id', authorize('documents:read', document), loaded);
-      api.post('/documents/:id', authorize('documents:write', document), loaded);
+      api.get('/documents/:id', auth.authorize('documents:read', document), loaded);
+      api.post('/documents/:id', auth.authorize('documents:write', document), loaded);
 
       const optional = createApp.Router();
-      optional.use(serviceAuth({ verifier, optional: true }));
+      optional.use(auth.serviceAuth({ verifier, optional: true }));
       optional.get('/whoami', handler);
-      optional.post('/orders', requirePermission('orders:create'), handler);
+      optional.post('/orders', auth.requirePermission('orders:create'), handler);
 
       const delegated = createApp.Router();
-      delegated.use(serviceAuth({ verifier, onError: 'forward' }));
+      delegated.use(auth.serviceAuth({ verifier, onError: 'forward' }));
       delegated.get('/whoami', handler);
-      delegated.post('/orders', requirePermission('orders:create'), handler);
+      delegated.post('/orders', auth.requirePermission('orders:create'), handler);
       delegated.get('/boom', boom);
       const onError: ErrorRequestHandler = (error, _req, res, _next) => {
         const { status, headers, body } = appError(error);
@@ -65,30 +51,30 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       delegated.use(onError);
 
       const any = createApp.Router();
-      any.use(serviceAuth({ authenticator: anyOf(verifier, apiKeys) }));
+      any.use(auth.serviceAuth({ authenticator: auth.anyOf(verifier, apiKeys) }));
       any.get('/whoami', handler);
-      any.get('/orders', requirePermission('orders:read'), handler);
+      any.get('/orders', auth.requirePermission('orders:read'), handler);
       const all = createApp.Router();
-      all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
+      all.use(auth.serviceAuth({ authenticator: auth.allOf(verifier, apiKeys) }));
       all.get('/whoami', handler);
       const signedRoutes = createApp.Router();
       const withBody: RequestHandler = (req, res) => void res.json(echoBody(req.auth, req.body));
       signedRoutes.use(
-        serviceAuth({ authenticator: signed }),
-        createApp.json({ verify: verifyBody }),
-        checkBody(),
+        auth.serviceAuth({ authenticator: signed }),
+        createApp.json({ verify: auth.verifyBody }),
+        auth.checkBody(),
       );
       signedRoutes.get('/whoami', withBody);
-      signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
-      signedRoutes.use(authErrorHandler());
+      signedRoutes.post('/orders', auth.requirePermission('orders:create'), withBody);
+      signedRoutes.use(auth.authErrorHandler());
       app.use('/signed', signedRoutes);
       for (const { prefix, authenticator } of groups) {
         const group = createApp.Router();
-        group.use(serviceAuth({ authenticator }));
+        group.use(auth.serviceAuth({ authenticator }));
         group.get('/whoami', handler);
-        group.get('/orders', requirePermission('orders:read'), handler);
-        group.get('/internal', requireCaller('spiffe://prod/ns/billing/*'), handler);
-        group.get('/bound', requireBoundToken(), handler);
+        group.get('/orders', auth.requirePermission('orders:read'), handler);
+        group.get('/internal', auth.requireCaller('spiffe://prod/ns/billing/*'), handler);
+        group.get('/bound', auth.requireBoundToken(), handler);
         app.use(prefix, group);
       }
       app.use('/any', any);
@@ -96,7 +82,7 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       app.use('/api', api);
       app.use('/optional', optional);
       app.use('/delegated', delegated);
-      app.get('/open/guarded', requirePermission('orders:read'), handler);
+      app.get('/open/guarded', auth.requirePermission('orders:read'), handler);
       return listen(tls === undefined ? createServer(app) : createHttpsServer(httpsOptions(tls), app));
     },
   };

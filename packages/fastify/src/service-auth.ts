@@ -63,8 +63,12 @@ export function reject(error: unknown, request: FastifyRequest, reply: FastifyRe
   return reply.code(response.status).headers(response.headers).send(response.body);
 }
 
+/** Fastify hands its own `register()` options to the plugin too; they are not ours to check. */
+const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
+
 const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
-  const adapter = prepareAdapter(options, { global: true });
+  const own = Object.fromEntries(Object.entries(options).filter(([key]) => !REGISTER_OPTIONS.has(key)));
+  const adapter = prepareAdapter(own as ServiceAuthOptions, { global: true });
   const authenticate: AuthenticateHook = (request, reply, done) => {
     const state = adapter.enter(request.authState ?? undefined);
     request.authState = state;

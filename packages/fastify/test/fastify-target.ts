@@ -1,26 +1,14 @@
 import {
   apiKeys,
   echoBody,
+  guardedRoutes,
   httpsOptions,
   loadDocument,
   type Running,
   type Target,
 } from '@org/auth-conformance';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  allOf,
-  anyOf,
-  authorize,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-  serviceAuth,
-} from '../src/index.js';
+import * as auth from '../src/index.js';
 
 /** Fastify 5: each prefix is an encapsulated context with its own registration. */
 export function fastifyTarget(name: string): Target {
@@ -37,87 +25,78 @@ export function fastifyTarget(name: string): Target {
 
       await app.register(
         async (api) => {
-          await api.register(serviceAuth, options);
+          await api.register(auth.serviceAuth, options);
           api.get('/whoami', handler);
-          api.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
-          api.get('/orders', { preHandler: requireAnyPermission('orders:read', 'orders:admin') }, handler);
-          api.get('/admin', { preHandler: requireRole('admin') }, handler);
-          api.get(
-            '/internal',
-            { preHandler: requireCaller('orders', 'spiffe://prod/ns/billing/*') },
-            handler,
-          );
-          api.get('/service-only', { preHandler: requireKind('service') }, handler);
-          api.get('/user-required', { preHandler: requireUser() }, handler);
-          api.get('/user-orders', { preHandler: requireUserPermission('orders:read') }, handler);
+          for (const [method, path, guard] of guardedRoutes(auth))
+            api[method](path, { preHandler: guard }, handler);
           api.get('/boom', boom);
           const loaded = async (request: FastifyRequest) => echo(request.auth, request.resource);
           const document = {
             resource: (request: FastifyRequest) => loadDocument((request.params as { id?: string }).id),
           };
-          api.get('/documents/:id', { preHandler: authorize('documents:read', document) }, loaded);
-          api.post('/documents/:id', { preHandler: authorize('documents:write', document) }, loaded);
+          api.get('/documents/:id', { preHandler: auth.authorize('documents:read', document) }, loaded);
+          api.post('/documents/:id', { preHandler: auth.authorize('documents:write', document) }, loaded);
         },
         { prefix: '/api' },
       );
       await app.register(
         async (optional) => {
-          await optional.register(serviceAuth, { verifier, optional: true });
+          await optional.register(auth.serviceAuth, { verifier, optional: true });
           optional.get('/whoami', handler);
-          optional.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
+          optional.post('/orders', { preHandler: auth.requirePermission('orders:create') }, handler);
         },
         { prefix: '/optional' },
       );
       await app.register(
         async (delegated) => {
-          await delegated.register(serviceAuth, { verifier, onError: 'forward' });
+          await delegated.register(auth.serviceAuth, { verifier, onError: 'forward' });
           delegated.setErrorHandler((error, _request, reply) => {
             const { status, headers, body } = appError(error);
             return reply.code(status).headers(headers).send(body);
           });
           delegated.get('/whoami', handler);
-          delegated.post('/orders', { preHandler: requirePermission('orders:create') }, handler);
+          delegated.post('/orders', { preHandler: auth.requirePermission('orders:create') }, handler);
           delegated.get('/boom', boom);
         },
         { prefix: '/delegated' },
       );
       await app.register(
         async (any) => {
-          await any.register(serviceAuth, { authenticator: anyOf(verifier, apiKeys) });
+          await any.register(auth.serviceAuth, { authenticator: auth.anyOf(verifier, apiKeys) });
           any.get('/whoami', handler);
-          any.get('/orders', { preHandler: requirePermission('orders:read') }, handler);
+          any.get('/orders', { preHandler: auth.requirePermission('orders:read') }, handler);
         },
         { prefix: '/any' },
       );
       await app.register(
         async (all) => {
-          await all.register(serviceAuth, { authenticator: allOf(verifier, apiKeys) });
+          await all.register(auth.serviceAuth, { authenticator: auth.allOf(verifier, apiKeys) });
           all.get('/whoami', handler);
         },
         { prefix: '/all' },
       );
       await app.register(
         async (signedRoutes) => {
-          await signedRoutes.register(serviceAuth, { authenticator: signed });
+          await signedRoutes.register(auth.serviceAuth, { authenticator: signed });
           const withBody = async (request: FastifyRequest) => echoBody(request.auth, request.body);
           signedRoutes.get('/whoami', withBody);
-          signedRoutes.post('/orders', { preHandler: requirePermission('orders:create') }, withBody);
+          signedRoutes.post('/orders', { preHandler: auth.requirePermission('orders:create') }, withBody);
         },
         { prefix: '/signed' },
       );
       for (const { prefix, authenticator } of groups) {
         await app.register(
           async (group) => {
-            await group.register(serviceAuth, { authenticator });
+            await group.register(auth.serviceAuth, { authenticator });
             group.get('/whoami', handler);
-            group.get('/orders', { preHandler: requirePermission('orders:read') }, handler);
-            group.get('/internal', { preHandler: requireCaller('spiffe://prod/ns/billing/*') }, handler);
-            group.get('/bound', { preHandler: requireBoundToken() }, handler);
+            group.get('/orders', { preHandler: auth.requirePermission('orders:read') }, handler);
+            group.get('/internal', { preHandler: auth.requireCaller('spiffe://prod/ns/billing/*') }, handler);
+            group.get('/bound', { preHandler: auth.requireBoundToken() }, handler);
           },
           { prefix },
         );
       }
-      app.get('/open/guarded', { preHandler: requirePermission('orders:read') }, handler);
+      app.get('/open/guarded', { preHandler: auth.requirePermission('orders:read') }, handler);
 
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       return { url, close: () => app.close() } satisfies Running;

@@ -33,6 +33,15 @@ describe('registration', () => {
     await expect(other.ready()).rejects.toThrow(AuthConfigError);
   });
 
+  it("accepts Fastify's own register options (prefix, logLevel) beside ours", async () => {
+    const url = await start(async (app) => {
+      await app.register(serviceAuth, { ...verifierOptions(), prefix: '/api', logLevel: 'warn' });
+      app.get('/who', echo);
+    });
+    const response = await get(`${url}/who`, token());
+    expect(response.status).toBe(200);
+  });
+
   it('decorates every request with auth = null until authenticated', async () => {
     const app = Fastify();
     apps.push(app);

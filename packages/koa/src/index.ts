@@ -48,13 +48,10 @@ export function authorize(action: string, options: AuthorizeOptions<Context> = {
 type Guards = GuardFactories<Middleware>;
 const guards: Guards = adaptGuards(fromGuard);
 
-// Route guards, made from the core's guards; each is documented on `GuardFactories`.
-export const requirePermission: Guards['requirePermission'] = guards.requirePermission;
-export const requireAnyPermission: Guards['requireAnyPermission'] = guards.requireAnyPermission;
-export const requireRole: Guards['requireRole'] = guards.requireRole;
-export const requireCaller: Guards['requireCaller'] = guards.requireCaller;
-export const requireKind: Guards['requireKind'] = guards.requireKind;
-export const requireCheck: Guards['requireCheck'] = guards.requireCheck;
-export const requireUser: Guards['requireUser'] = guards.requireUser;
-export const requireUserPermission: Guards['requireUserPermission'] = guards.requireUserPermission;
-export const requireBoundToken: Guards['requireBoundToken'] = guards.requireBoundToken;
+/**
+ * Route guards made from the core's guards (see `GuardFactories` for each): `requirePermission`,
+ * `requireAnyPermission`, `requireRole`, `requireCaller`, `requireKind`, `requireCheck`,
+ * `requireUser`, `requireUserPermission` and `requireBoundToken`.
+ */
+// biome-ignore format: one statement names the nine guards
+export const { requirePermission, requireAnyPermission, requireRole, requireCaller, requireKind, requireCheck, requireUser, requireUserPermission, requireBoundToken }: Guards = guards;

@@ -2,24 +2,18 @@ import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { apiKeys, echoBody, httpsOptions, listen, loadDocument, type Target } from '@org/auth-conformance';
+import {
+  apiKeys,
+  echoBody,
+  guardedRoutes,
+  httpsOptions,
+  listen,
+  loadDocument,
+  type Target,
+} from '@org/auth-conformance';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import {
-  allOf,
-  anyOf,
-  authorize,
-  requireAnyPermission,
-  requireBoundToken,
-  requireCaller,
-  requireKind,
-  requirePermission,
-  requireRole,
-  requireUser,
-  requireUserPermission,
-  serviceAuth,
-  verifyBody,
-} from '../src/index.js';
+import * as auth from '../src/index.js';
 
 /** Koa 3 and Koa 2 (same code; pass the module), with @koa/router. */
 export function koaTarget(name: string, App: typeof Koa): Target {
@@ -36,15 +30,9 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       };
 
       const api = new Router({ prefix: '/api' });
-      api.use(serviceAuth(options));
+      api.use(auth.serviceAuth(options));
       api.get('/whoami', handler);
-      api.post('/orders', requirePermission('orders:create'), handler);
-      api.get('/orders', requireAnyPermission('orders:read', 'orders:admin'), handler);
-      api.get('/admin', requireRole('admin'), handler);
-      api.get('/internal', requireCaller('orders', 'spiffe://prod/ns/billing/*'), handler);
-      api.get('/service-only', requireKind('service'), handler);
-      api.get('/user-required', requireUser(), handler);
-      api.get('/user-orders', requireUserPermission('orders:read'), handler);
+      for (const [method, path, guard] of guardedRoutes(auth)) api[method](path, guard, handler);
       api.get('/boom', boom);
       const loaded: Middleware = (ctx) => {
         ctx.body = echo(ctx.state.auth, ctx.state.resource);
@@ -52,13 +40,13 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       const document = {
         resource: (ctx: Context) => loadDocument((ctx as { params?: { id?: string } }).params?.id),
       };
-      api.get('/documents/:id', authorize('documents:read', document), loaded);
-      api.post('/documents/:id', authorize('documents:write', document), loaded);
+      api.get('/documents/:id', auth.authorize('documents:read', document), loaded);
+      api.post('/documents/:id', auth.authorize('documents:write', document), loaded);
 
       const optional = new Router({ prefix: '/optional' });
-      optional.use(serviceAuth({ verifier, optional: true }));
+      optional.use(auth.serviceAuth({ verifier, optional: true }));
       optional.get('/whoami', handler);
-      optional.post('/orders', requirePermission('orders:create'), handler);
+      optional.post('/orders', auth.requirePermission('orders:create'), handler);
 
       const delegated = new Router({ prefix: '/delegated' });
       delegated.use(async (ctx, next) => {
@@ -71,36 +59,36 @@ export function koaTarget(name: string, App: typeof Koa): Target {
           ctx.body = body;
         }
       });
-      delegated.use(serviceAuth({ verifier, onError: 'forward' }));
+      delegated.use(auth.serviceAuth({ verifier, onError: 'forward' }));
       delegated.get('/whoami', handler);
-      delegated.post('/orders', requirePermission('orders:create'), handler);
+      delegated.post('/orders', auth.requirePermission('orders:create'), handler);
       delegated.get('/boom', boom);
 
       const open = new Router({ prefix: '/open' });
-      open.get('/guarded', requirePermission('orders:read'), handler);
+      open.get('/guarded', auth.requirePermission('orders:read'), handler);
 
       const any = new Router({ prefix: '/any' });
-      any.use(serviceAuth({ authenticator: anyOf(verifier, apiKeys) }));
+      any.use(auth.serviceAuth({ authenticator: auth.anyOf(verifier, apiKeys) }));
       any.get('/whoami', handler);
-      any.get('/orders', requirePermission('orders:read'), handler);
+      any.get('/orders', auth.requirePermission('orders:read'), handler);
       const all = new Router({ prefix: '/all' });
-      all.use(serviceAuth({ authenticator: allOf(verifier, apiKeys) }));
+      all.use(auth.serviceAuth({ authenticator: auth.allOf(verifier, apiKeys) }));
       all.get('/whoami', handler);
       const signedRoutes = new Router({ prefix: '/signed' });
       const withBody: Middleware = (ctx) => {
         ctx.body = echoBody(ctx.state.auth, ctx.request.body);
       };
-      signedRoutes.use(serviceAuth({ authenticator: signed }), bodyParser(), verifyBody());
+      signedRoutes.use(auth.serviceAuth({ authenticator: signed }), bodyParser(), auth.verifyBody());
       signedRoutes.get('/whoami', withBody);
-      signedRoutes.post('/orders', requirePermission('orders:create'), withBody);
+      signedRoutes.post('/orders', auth.requirePermission('orders:create'), withBody);
       app.use(signedRoutes.routes());
       for (const { prefix, authenticator } of groups) {
         const group = new Router({ prefix });
-        group.use(serviceAuth({ authenticator }));
+        group.use(auth.serviceAuth({ authenticator }));
         group.get('/whoami', handler);
-        group.get('/orders', requirePermission('orders:read'), handler);
-        group.get('/internal', requireCaller('spiffe://prod/ns/billing/*'), handler);
-        group.get('/bound', requireBoundToken(), handler);
+        group.get('/orders', auth.requirePermission('orders:read'), handler);
+        group.get('/internal', auth.requireCaller('spiffe://prod/ns/billing/*'), handler);
+        group.get('/bound', auth.requireBoundToken(), handler);
         app.use(group.routes());
       }
       app.use(any.routes());

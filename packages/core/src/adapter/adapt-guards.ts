@@ -1,5 +1,5 @@
-import * as guards from '../authz/guards.js';
 import type { CallerKind } from '../events.js';
+import * as guards from '../guards/guards.js';
 
 /**
  * The guard factories of one framework, each returning that framework's middleware or hook `H`.

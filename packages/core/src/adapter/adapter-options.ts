@@ -1,8 +1,8 @@
 import type { Authenticator } from '../authn/authenticator.js';
-import { createVerifier, Verifier } from '../authn/verifier.js';
 import { AuthConfigError } from '../errors.js';
 import { assertKnownKeys, flag, optionKeys } from '../lib/option-checks.js';
-import { VERIFIER_OPTION_KEYS, type VerifierOptions } from '../options/verifier-options.js';
+import { createVerifier, Verifier } from '../verifier/verifier.js';
+import { VERIFIER_OPTION_KEYS, type VerifierOptions } from '../verifier/verifier-options.js';
 
 /**
  * Verifier options, or an existing `verifier` to share between several middlewares, or an

@@ -9,7 +9,7 @@
  * to {@link receiveBody} or a {@link SignedBody} hasher, then {@link finishBody}.
  */
 
-export type { Authorizer } from '../authz/authorize.js';
+export type { Authorizer } from '../guards/authorize.js';
 export { type BodyHasher, SignedBody } from '../hmac/signed-body.js';
 export { assertKnownKeys, closest, optionKeys } from '../lib/option-checks.js';
 export type { RequestSocket } from '../token/request.js';

@@ -1,6 +1,6 @@
 import { AuthConfigError, AuthError } from '../errors.js';
-import { certificateThumbprint } from '../mtls/certificate-thumbprint.js';
-import { presentedCertificate } from '../mtls/peer-certificate.js';
+import { certificateThumbprint } from '../tls/certificate-thumbprint.js';
+import { presentedCertificate } from '../tls/peer-certificate.js';
 import type { RequestLike } from '../token/request.js';
 
 /**

@@ -1,5 +1,5 @@
-import { CallerPatterns } from '../authz/caller-patterns.js';
 import { AuthConfigError } from '../errors.js';
+import { CallerPatterns } from '../grants/caller-patterns.js';
 import { type Duration, toSeconds } from '../lib/duration.js';
 import { assertKnownKeys, claimName, claimNames, nonEmptyString, optionKeys } from '../lib/option-checks.js';
 
@@ -67,21 +67,17 @@ export interface ClaimOptions {
   readonly requiredClaims?: readonly string[];
 }
 
-const RULE_OPTIONS = optionKeys<TokenRules>({
+const RULE_FIELDS = {
   issuers: true,
   audience: true,
   typ: true,
   requiredClaims: true,
   maxTokenAge: true,
   allowMultipleAudiences: true,
-});
+} as const satisfies Record<keyof TokenRules, true>;
+const RULE_OPTIONS = optionKeys<TokenRules>(RULE_FIELDS);
 const SERVICE_RULE_OPTIONS = optionKeys<ServiceTokenRules>({
-  issuers: true,
-  audience: true,
-  typ: true,
-  requiredClaims: true,
-  maxTokenAge: true,
-  allowMultipleAudiences: true,
+  ...RULE_FIELDS,
   callers: true,
   callerClaim: true,
 });

@@ -1,8 +1,8 @@
 import { AuthContext, type Claims, type Rejector } from '../auth-context.js';
-import { PermissionSet } from '../authz/permissions.js';
-import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../authz/role-map.js';
 import type { AuthScheme } from '../errors.js';
 import { CALLER_KINDS, type CallerKind } from '../events.js';
+import { PermissionSet } from '../grants/permissions.js';
+import { type CompiledRoleMap, compileRoleMap, type RoleMap } from '../grants/role-map.js';
 import type { TokenHeader } from '../token/decode-token.js';
 
 /**

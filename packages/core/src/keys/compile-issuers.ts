@@ -42,7 +42,8 @@ export interface KeyOptions {
   readonly fetch?: typeof globalThis.fetch;
 }
 
-const REMOTE_OPTIONS = optionKeys<RemoteKeyOptions>({
+/** The remote JWKS settings, allowed both in `remoteKeys` and on each remote issuer. */
+const REMOTE_FIELDS = {
   cacheMaxAge: true,
   cooldown: true,
   timeout: true,
@@ -52,7 +53,8 @@ const REMOTE_OPTIONS = optionKeys<RemoteKeyOptions>({
   backgroundRefresh: true,
   allowInsecureHttp: true,
   fetch: true,
-});
+} as const satisfies Record<keyof RemoteKeyOptions, true>;
+const REMOTE_OPTIONS = optionKeys<RemoteKeyOptions>(REMOTE_FIELDS);
 type AnyIssuer = JwksUriIssuer & DiscoveryIssuer & StaticJwksIssuer & PublicKeyIssuer & SecretIssuer;
 const ISSUER_OPTIONS = optionKeys<AnyIssuer>({
   issuer: true,
@@ -62,15 +64,7 @@ const ISSUER_OPTIONS = optionKeys<AnyIssuer>({
   jwks: true,
   publicKey: true,
   secret: true,
-  cacheMaxAge: true,
-  cooldown: true,
-  timeout: true,
-  maxStale: true,
-  maxResponseBytes: true,
-  maxKeys: true,
-  backgroundRefresh: true,
-  allowInsecureHttp: true,
-  fetch: true,
+  ...REMOTE_FIELDS,
 });
 
 /** What compiling an issuer needs besides its own options. */

@@ -2,17 +2,17 @@ import { X509Certificate } from 'node:crypto';
 import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/authenticator.js';
 import { AuthRejector } from '../authn/rejector.js';
-import { CallerPatterns } from '../authz/caller-patterns.js';
-import { compileRoleMap, type RoleMap } from '../authz/role-map.js';
 import { AuthConfigError, AuthError } from '../errors.js';
 import type { AuthEventListener, RequestIdentity } from '../events.js';
+import { CallerPatterns } from '../grants/caller-patterns.js';
+import { compileRoleMap, type RoleMap } from '../grants/role-map.js';
 import { buildAuthContext } from '../identity/create-auth-context.js';
 import { assertKnownKeys, optionalFunction, optionKeys } from '../lib/option-checks.js';
+import { certificateThumbprint } from '../tls/certificate-thumbprint.js';
+import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import type { RequestLike } from '../token/request.js';
-import { certificateThumbprint } from './certificate-thumbprint.js';
 import { compileIdentityRule, type MtlsIdentityRule } from './identity-rule.js';
 import { compileGrants, type MtlsGrant } from './mtls-grants.js';
-import { verifiedPeerCertificate } from './peer-certificate.js';
 
 /** Options of {@link createMtlsAuthenticator}. Everything is validated when it is built. */
 export interface MtlsAuthenticatorOptions {

@@ -1,6 +1,6 @@
-import { CallerPatterns } from '../authz/caller-patterns.js';
-import { isGrant } from '../authz/permissions.js';
 import { AuthConfigError } from '../errors.js';
+import { CallerPatterns } from '../grants/caller-patterns.js';
+import { isGrant } from '../grants/permissions.js';
 
 /** What one identity (or every identity under a pattern) may do. */
 export interface MtlsGrant {

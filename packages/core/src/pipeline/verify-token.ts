@@ -1,6 +1,4 @@
 import { AuthContext, type Claims, type Rejector } from '../auth-context.js';
-import type { CallerPatterns } from '../authz/caller-patterns.js';
-import { type GrantRules, grantsOf } from '../authz/grants.js';
 import { checkTime } from '../claims/check-time.js';
 import { checkTokenClaims, type TokenFacts } from '../claims/check-token-claims.js';
 import type { ClaimRules } from '../claims/token-rules.js';
@@ -8,6 +6,8 @@ import { actorOf, type CompiledDelegation } from '../delegation/delegation.js';
 import { boundThumbprint } from '../dpop/dpop-policy.js';
 import { AuthError } from '../errors.js';
 import type { RequestIdentity } from '../events.js';
+import type { CallerPatterns } from '../grants/caller-patterns.js';
+import { type GrantRules, grantsOf } from '../grants/grants.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { CompiledIssuer } from '../keys/compile-issuers.js';
 import type { KeyEntry } from '../keys/key-entry.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier } from '../../src/authn/verifier.js';
+import { createVerifier } from '../../src/verifier/verifier.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { type JwksServer, startJwksServer } from '../support/jwks-server.js';
 import {

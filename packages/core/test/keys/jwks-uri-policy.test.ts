@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
 import type { IssuerOptions } from '../../src/keys/issuer-options.js';
+import { createVerifier, type Verifier } from '../../src/verifier/verifier.js';
 import { expectConfigError } from '../support/auth-errors.js';
 import { AUDIENCE, ISSUER } from '../support/tokens.js';
 

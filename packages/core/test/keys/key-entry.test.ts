@@ -1,6 +1,5 @@
 import { constants, createPublicKey, createSecretKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createVerifier } from '../../src/authn/verifier.js';
 import { AuthConfigError } from '../../src/errors.js';
 import { ASYMMETRIC_ALGORITHMS } from '../../src/keys/algorithms.js';
 import {
@@ -11,6 +10,7 @@ import {
   jwkFingerprint,
   keyWeakness,
 } from '../../src/keys/key-entry.js';
+import { createVerifier } from '../../src/verifier/verifier.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { AUDIENCE, createSecret, defaultClaims, ISSUER, T0, unsignedToken } from '../support/tokens.js';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
+import { createVerifier, type Verifier } from '../../src/verifier/verifier.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { type JwksServer, startJwksServer } from '../support/jwks-server.js';
 import { AUDIENCE, createIssuerKeys, ISSUER, type IssuerKeys, mintToken, T0 } from '../support/tokens.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
 import type { AuthEvent, KeysFetchFailedEvent, KeysRefreshedEvent } from '../../src/events.js';
 import type { JwksUriIssuer } from '../../src/keys/issuer-options.js';
+import { createVerifier, type Verifier } from '../../src/verifier/verifier.js';
 import { expectAuthError } from '../support/auth-errors.js';
 import { type JwksServer, type JwksServerMode, startJwksServer } from '../support/jwks-server.js';
 import {

@@ -1,7 +1,7 @@
 import { createSecretKey, webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../../src/authn/verifier.js';
 import type { IssuerOptions } from '../../src/keys/issuer-options.js';
+import { createVerifier, type Verifier } from '../../src/verifier/verifier.js';
 import { expectAuthError, expectConfigError } from '../support/auth-errors.js';
 import {
   AUDIENCE,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createVerifier } from '../../src/authn/verifier.js';
 import { AuthConfigError } from '../../src/errors.js';
 import { assertKnownKeys, closest } from '../../src/lib/option-checks.js';
+import { createVerifier } from '../../src/verifier/verifier.js';
 
 const issuers = [
   { issuer: 'https://orders.internal', secret: randomBytes(32), algorithms: ['HS256' as const] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallerPatterns } from '../../src/authz/caller-patterns.js';
+import { CallerPatterns } from '../../src/grants/caller-patterns.js';
 import { AuthConfigError } from '../../src/index.js';
 
 describe('CallerPatterns', () => {

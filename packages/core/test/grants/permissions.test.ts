@@ -6,7 +6,7 @@ import {
   isGrant,
   isPermission,
   PermissionSet,
-} from '../../src/authz/permissions.js';
+} from '../../src/grants/permissions.js';
 import { AuthConfigError } from '../../src/index.js';
 
 const segment = fc.stringMatching(/^[a-z0-9._/-]{1,8}$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyEngine } from '../../src/authz/policies.js';
 import { AuthConfigError, allow, authorize, deny, type Policy } from '../../src/index.js';
+import { PolicyEngine } from '../../src/policies/policies.js';
 import { codeOf, createFixture, NOW } from '../support/verifier-fixture.js';
 
 interface Doc {

@@ -1,7 +1,7 @@
 import type { AuthContext } from '../auth-context.js';
 import { AuthConfigError } from '../errors.js';
+import { isGrant, PermissionSet } from '../grants/permissions.js';
 import type { RequestLike } from '../token/request.js';
-import { isGrant, PermissionSet } from './permissions.js';
 
 /** What a policy decides: allow, deny (with a short, client-safe reason) or abstain (`undefined`). */
 export type PolicyDecision =

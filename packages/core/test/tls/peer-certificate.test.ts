@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { untrustedCertificate, verifiedPeerCertificate } from '../../src/mtls/peer-certificate.js';
 import { spiffeTrustDomain } from '../../src/mtls/spiffe-id.js';
+import { untrustedCertificate, verifiedPeerCertificate } from '../../src/tls/peer-certificate.js';
 
 describe('untrustedCertificate', () => {
   it.each([

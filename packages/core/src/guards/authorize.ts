@@ -1,10 +1,10 @@
 import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/authenticator.js';
 import { AuthConfigError } from '../errors.js';
+import { isPermission } from '../grants/permissions.js';
+import { type Policy, PolicyEngine } from '../policies/policies.js';
 import type { RequestLike } from '../token/request.js';
 import { refuse } from './guards.js';
-import { isPermission } from './permissions.js';
-import { type Policy, PolicyEngine } from './policies.js';
 
 /** Options of {@link authorize}. `I` is what the adapter hands the loader (its request or context). */
 export interface AuthorizeOptions<I = unknown, R = unknown> {

@@ -1,4 +1,6 @@
 import type { AuthContext } from '../auth-context.js';
+import type { AuthenticateOptions, Authenticator } from '../authn/authenticator.js';
+import type { AuthRejector } from '../authn/rejector.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
 import type { TokenPresentation } from '../dpop/dpop-policy.js';
 import { extractDpopOrBearerToken } from '../dpop/extract-dpop-token.js';
@@ -8,14 +10,12 @@ import { buildAuthContext } from '../identity/create-auth-context.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { SessionCheck } from '../identity/sessions.js';
 import type { IssuerHealth } from '../keys/key-source.js';
-import { compileVerifierOptions, type VerifierSettings } from '../options/compile-verifier-options.js';
-import type { VerifierOptions } from '../options/verifier-options.js';
 import { acceptToken } from '../pipeline/accept-token.js';
 import { checkRevocation, runChecks } from '../pipeline/run-checks.js';
 import { type VerifiedToken, verifyToken } from '../pipeline/verify-token.js';
 import { headerCount, headerValue, type RequestLike } from '../token/request.js';
-import type { AuthenticateOptions, Authenticator } from './authenticator.js';
-import type { AuthRejector } from './rejector.js';
+import { compileVerifierOptions, type VerifierSettings } from './compile-verifier-options.js';
+import type { VerifierOptions } from './verifier-options.js';
 
 /** The readiness of every issuer. */
 export interface VerifierHealth {

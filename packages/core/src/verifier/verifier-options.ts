@@ -1,14 +1,14 @@
-import type { GrantOptions } from '../authz/grants.js';
-import type { Policy } from '../authz/policies.js';
 import type { CertificateBinding } from '../binding/certificate-binding.js';
 import type { ClaimOptions } from '../claims/token-rules.js';
 import type { DelegationOptions } from '../delegation/delegation.js';
 import type { DpopOptions } from '../dpop/dpop-options.js';
 import type { AuthEventListener } from '../events.js';
+import type { GrantOptions } from '../grants/grants.js';
 import type { SessionCheck } from '../identity/sessions.js';
 import type { KeyOptions } from '../keys/compile-issuers.js';
 import { optionKeys } from '../lib/option-checks.js';
 import type { AuthCheck } from '../pipeline/run-checks.js';
+import type { Policy } from '../policies/policies.js';
 import type { RevocationStore } from '../revocation/revocation-store.js';
 import type { ExtractionOptions } from '../token/token-extraction.js';
 

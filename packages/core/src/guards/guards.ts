@@ -2,10 +2,10 @@ import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/authenticator.js';
 import { AuthError, type AuthErrorCode } from '../errors.js';
 import { CALLER_KINDS, type CallerKind } from '../events.js';
+import { CallerPatterns } from '../grants/caller-patterns.js';
+import { assertRequiredPermissions } from '../grants/permissions.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { RequestLike } from '../token/request.js';
-import { CallerPatterns } from './caller-patterns.js';
-import { assertRequiredPermissions } from './permissions.js';
 
 /**
  * A per-route requirement, checked against a verified {@link AuthContext}. Adapters turn guards
