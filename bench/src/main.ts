@@ -11,6 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnChild, stopChild, waitForMessage } from './children.js';
+import type { GrpcProbeMessage, GrpcProbeRequest } from './grpc-load.js';
+import { GRPC_OK, GRPC_UNAUTHENTICATED } from './grpc-service.js';
 import type { LoadMessage, LoadRequest, LoadResult } from './load.js';
 import type { MemoryConfig, MemoryResult } from './memory.js';
 import type { MicroConfig, MicroSample } from './micro.js';
@@ -190,6 +192,14 @@ export function contenders(frameworks: readonly Framework[], algs: readonly Alg[
   const list: Contender[] = [];
   for (const framework of frameworks) {
     for (const alg of algs) {
+      if (framework === 'grpc') {
+        // gRPC: the bare server and ours (unary call), with the same requests; no anchors.
+        for (const mode of ['reused', 'fresh'] as const) {
+          list.push({ framework, impl: 'bare', alg, mode });
+          list.push({ framework, impl: 'ours', alg, mode });
+        }
+        continue;
+      }
       // The bare framework gets the very requests the contenders get (same token bytes), so a
       // ratio to bare measures what the middleware adds, not what longer headers cost.
       list.push({ framework, impl: 'bare', alg, mode: 'reused' });
@@ -248,6 +258,7 @@ async function mintFixtures(dir: string, options: Options): Promise<Fixtures> {
 
 const serverScript = new URL('./server.js', import.meta.url);
 const loadScript = new URL('./load.js', import.meta.url);
+const grpcLoadScript = new URL('./grpc-load.js', import.meta.url);
 const microScript = new URL('./micro.js', import.meta.url);
 const memoryScript = new URL('./memory.js', import.meta.url);
 
@@ -291,6 +302,33 @@ async function probe(url: string, token: string): Promise<{ status: number; body
   return { status: response.status, body: (await response.text()).slice(0, 200) };
 }
 
+/** One gRPC call with `token`, made by the gRPC load generator: its status code and details. */
+async function grpcProbe(
+  loader: ChildProcess,
+  url: string,
+  token: string,
+): Promise<{ status: number; body: string }> {
+  const id = ++requestId;
+  loader.send({ type: 'probe', id, url, token } satisfies GrpcProbeRequest);
+  const answer = await waitForMessage(
+    loader,
+    (m) => {
+      const message = m as GrpcProbeMessage;
+      return message.id === id ? message : undefined;
+    },
+    10_000,
+    'gRPC probe',
+  );
+  if (answer.type === 'error') throw new Error(`gRPC probe: ${answer.error}`);
+  return { status: answer.code, body: answer.details.slice(0, 200) };
+}
+
+/** The load generator of each kind of server: autocannon for HTTP, a grpc-js client for gRPC. */
+interface Loaders {
+  readonly http: ChildProcess;
+  readonly grpc: ChildProcess | undefined;
+}
+
 type RunOutcome = { kind: 'run'; run: HttpRun } | { kind: 'unsupported'; reason: string };
 
 async function runContender(
@@ -299,7 +337,7 @@ async function runContender(
   options: Options,
   fixtures: Fixtures,
   tokens: Readonly<Record<Alg, TokenFile>>,
-  loader: ChildProcess,
+  loaders: Loaders,
 ): Promise<RunOutcome> {
   const { alg } = contender;
   const config: ServerConfig = {
@@ -322,25 +360,32 @@ async function runContender(
     );
     if (ready.type === 'failed')
       throw new Error(`${describe(contender)}: server failed to start: ${ready.error}`);
-    const url = `http://127.0.0.1:${ready.port}/`;
+    const grpc = contender.framework === 'grpc';
+    const loader = grpc ? loaders.grpc : loaders.http;
+    if (loader === undefined) throw new Error(`${describe(contender)}: no gRPC load generator`);
+    const url = grpc ? `grpc://127.0.0.1:${ready.port}` : `http://127.0.0.1:${ready.port}/`;
+    // The same checks over HTTP and gRPC: accepted is 200 or OK, refused is 401 or UNAUTHENTICATED.
+    const check = (token: string) => (grpc ? grpcProbe(loader, url, token) : probe(url, token));
+    const accepted = grpc ? GRPC_OK : 200;
+    const refused = grpc ? GRPC_UNAUTHENTICATED : 401;
 
     const file = tokens[alg];
-    const valid = await probe(url, file.reused);
-    if (valid.status !== 200) {
+    const valid = await check(file.reused);
+    if (valid.status !== accepted) {
       const reason = `answers ${valid.status} to a valid ${alg} token: ${valid.body}`;
       if ((ANCHORS[contender.framework] as readonly string[]).includes(contender.impl))
         return { kind: 'unsupported', reason };
       throw new Error(`${describe(contender)} ${reason}`);
     }
     const poolToken = file.pool[file.pool.length - 1];
-    if (poolToken !== undefined && (await probe(url, poolToken)).status !== 200) {
+    if (poolToken !== undefined && (await check(poolToken)).status !== accepted) {
       throw new Error(`${describe(contender)}: refuses a token of the fresh pool`);
     }
     if (contender.impl !== 'bare') {
-      const tampered = await probe(url, tamper(file.reused));
-      if (tampered.status !== 401) {
+      const tampered = await check(tamper(file.reused));
+      if (tampered.status !== refused) {
         throw new Error(
-          `${describe(contender)}: answers ${tampered.status} to a tampered token (expected 401)`,
+          `${describe(contender)}: answers ${tampered.status} to a tampered token (expected ${refused})`,
         );
       }
     }
@@ -429,6 +474,7 @@ function versions(): Record<string, string> {
     'koa',
     'jose',
     'autocannon',
+    '@grpc/grpc-js',
     'express-oauth2-jwt-bearer',
     'express-jwt',
     '@fastify/jwt',
@@ -508,7 +554,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     let phaseStarted = Date.now();
     const runs: HttpRun[] = [];
     const unsupported: Unsupported[] = [];
-    const loader = spawnChild(loadScript, []);
+    const loaders: Loaders = {
+      http: spawnChild(loadScript, []),
+      grpc: options.frameworks.includes('grpc') ? spawnChild(grpcLoadScript, []) : undefined,
+    };
     try {
       let done = 0;
       for (let round = 0; round < options.rounds; round++) {
@@ -522,7 +571,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             )
           )
             continue;
-          const outcome = await runContender(contender, round, options, fixtures, tokens, loader);
+          const outcome = await runContender(contender, round, options, fixtures, tokens, loaders);
           const progress = `[${done}/${list.length * options.rounds}] ${describe(contender)}`;
           if (outcome.kind === 'unsupported') {
             unsupported.push({
@@ -539,7 +588,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       }
     } finally {
-      await stopChild(loader);
+      await Promise.all([stopChild(loaders.http), loaders.grpc && stopChild(loaders.grpc)]);
     }
     log(`HTTP runs done in ${seconds(phaseStarted)}`);
 

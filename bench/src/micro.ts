@@ -1,8 +1,10 @@
 /**
  * In-process microbenchmarks (no HTTP), run in a child process of their own: the core's
  * `verify()` against the physical limit (one `crypto.verify` of the same signature with the same
- * key) and against jose's `jwtVerify`, one call at a time and 32 in flight. Cases are interleaved
- * over rounds; every loop is bounded in time.
+ * key, on the event loop, and its callback form on libuv's thread pool) and against jose's
+ * `jwtVerify`, one call at a time and 32 in flight. Cases are interleaved over rounds; every loop
+ * is bounded in time. The thread-pool cases scale with `UV_THREADPOOL_SIZE` (inherited from the
+ * orchestrator's environment) up to the number of cores.
  */
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -82,16 +84,26 @@ async function casesFor(
   const dot = token.lastIndexOf('.');
   const data = Buffer.from(token.slice(0, dot));
   const signature = Buffer.from(token.slice(dot + 1), 'base64url');
-  const raw: Op =
-    key.alg === 'RS256'
-      ? () => cryptoVerify('sha256', data, publicKey, signature)
-      : key.alg === 'ES256'
-        ? () => cryptoVerify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
-        : () => cryptoVerify(null, data, publicKey, signature);
-  if (!raw()) throw new Error(`crypto.verify refused the ${key.alg} token`);
+  const hash = key.alg === 'EdDSA' ? null : 'sha256';
+  const keyInput = key.alg === 'ES256' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const } : publicKey;
+  const raw: Op = () => cryptoVerify(hash, data, keyInput, signature);
+  // The callback form: the same check on libuv's thread pool.
+  const rawOnPool = () =>
+    new Promise<boolean>((resolve, reject) =>
+      cryptoVerify(hash, data, keyInput, signature, (error, valid) =>
+        error ? reject(error) : resolve(valid),
+      ),
+    );
+  if (!raw() || !(await rawOnPool())) throw new Error(`crypto.verify refused the ${key.alg} token`);
 
   const issuers = [{ issuer: ISSUER, jwks: { keys: [key.jwk as JWK] } }];
   const uncached = createVerifier({ issuers, audience: AUDIENCE, cache: false });
+  const uncachedSync = createVerifier({
+    issuers,
+    audience: AUDIENCE,
+    cache: false,
+    signatureVerification: 'sync',
+  });
   const cached = createVerifier({ issuers, audience: AUDIENCE });
   // Fresh tokens: the pool, cycled, is larger than this cache, so every call is a miss and an insertion.
   const missing = createVerifier({
@@ -99,9 +111,16 @@ async function casesFor(
     audience: AUDIENCE,
     cache: { maxEntries: Math.max(1, Math.floor(pool.length / 1.2)) },
   });
-  let next = 0;
-  const fresh = () => pool[next++ % pool.length] ?? token;
+  // One cursor per case, so that a case never meets tokens another case has just put in a cache.
+  const cursor = (offset: number) => {
+    let next = offset;
+    return () => pool[next++ % pool.length] ?? token;
+  };
+  const freshUncached = cursor(0);
+  const freshUncachedConcurrent = cursor(0);
+  const freshMissing = cursor(0);
   await uncached.verify(token);
+  await uncachedSync.verify(token);
   await cached.verify(token);
 
   const joseKey = await importJWK(key.jwk as JWK, key.alg);
@@ -110,12 +129,18 @@ async function casesFor(
 
   return {
     'crypto.verify': async (ms) => measureSync(raw, ms),
+    'crypto.verify on the thread pool, 32 in flight': (ms) => measureAsync(rawOnPool, ms, 32),
     'core verify, cache: false': (ms) => measureAsync(() => uncached.verify(token), ms, 1),
     'core verify, cache: false, 32 in flight': (ms) => measureAsync(() => uncached.verify(token), ms, 32),
+    "core verify, cache: false, 32 in flight, signatureVerification: 'sync'": (ms) =>
+      measureAsync(() => uncachedSync.verify(token), ms, 32),
     'core verify, cache hit': (ms) => measureAsync(() => cached.verify(token), ms, 1),
-    'core verify, fresh tokens, cache: false': (ms) => measureAsync(() => uncached.verify(fresh()), ms, 1),
+    'core verify, fresh tokens, cache: false': (ms) =>
+      measureAsync(() => uncached.verify(freshUncached()), ms, 1),
+    'core verify, fresh tokens, cache: false, 32 in flight': (ms) =>
+      measureAsync(() => uncached.verify(freshUncachedConcurrent()), ms, 32),
     'core verify, fresh tokens, cache on (misses)': (ms) =>
-      measureAsync(() => missing.verify(fresh()), ms, 1),
+      measureAsync(() => missing.verify(freshMissing()), ms, 1),
     'jose jwtVerify': (ms) => measureAsync(() => jwtVerify(token, joseKey, joseOptions), ms, 1),
     'jose jwtVerify, 32 in flight': (ms) =>
       measureAsync(() => jwtVerify(token, joseKey, joseOptions), ms, 32),

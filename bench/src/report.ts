@@ -307,7 +307,7 @@ export function targets(results: Results): TargetCheck[] {
           checks.push({
             target: 'fresh token: req/s × best anchor',
             where,
-            measured: `n/a (no anchor supports ${alg}); × bare ${ratio(fresh.vsBare.median, NO_RESPONSES)}`,
+            measured: `n/a (${ANCHORS[framework].length === 0 ? `no anchor for ${framework}` : `no anchor supports ${alg}`}); × bare ${ratio(fresh.vsBare.median, NO_RESPONSES)}`,
             goal: '≥ 1.5× anchor',
             pass: null,
           });
@@ -449,6 +449,7 @@ const FRAMEWORK_TITLES: Readonly<Record<Framework, string>> = {
   express: 'Express',
   fastify: 'Fastify',
   koa: 'Koa',
+  grpc: 'gRPC (@grpc/grpc-js, unary call)',
 };
 
 function frameworkSection(results: Results, framework: Framework): string {
@@ -636,6 +637,11 @@ function memorySection(results: Results): string {
   );
 }
 
+/** How the gRPC runs are made (in the Method section when they ran). */
+function grpcMethod(connections: number): string {
+  return `- gRPC: a @grpc/grpc-js server with one unary method (raw bytes, no protobuf codec), bare or wrapped by \`@org/auth-grpc\`'s \`protect()\` with the same options; the load generator is a @grpc/grpc-js client in its own process keeping ${connections} unary calls in flight on one channel (one HTTP/2 connection), each with a 5 s deadline. "req/s" counts OK answers; any other status fails the run, like a non-2xx.`;
+}
+
 export function renderMarkdown(results: Results): string {
   const { machine, config } = results;
   const checks = targets(results);
@@ -675,7 +681,8 @@ export function renderMarkdown(results: Results): string {
     `- Contenders are interleaved: ${config.rounds} round(s), each running every contender once, in reverse order every other round (A B C … C B A …). Medians over the rounds, min–max in parentheses. Ratios are taken per round against the bare framework (or the best anchor) of the same round, then summarised.`,
     '- "bare" is the same framework and route with no authentication, receiving the very same requests: for each algorithm, its tokens (which it ignores), so that a ratio to bare measures what the middleware adds and not what a longer header costs the server and the load generator. The fresh-token tables compare with a bare run under the same fresh-token load generator, whose per-request work is higher.',
     `- Ours: \`@org/auth-express\`, \`@org/auth-fastify\`, \`@org/auth-koa\` from their built \`dist\`, with a static JWKS (\`jwks: { keys: [...] }\`), \`audience\`, and the cache on (\`maxEntries: ${config.cacheMaxEntries}\`) or off. Anchors verify the same tokens with \`aud\` and \`iss\` checks: express-oauth2-jwt-bearer with \`publicKey\` (the same JWKS), express-jwt and koa-jwt with a \`KeyObject\` (a PEM string would be parsed on every request), @fastify/jwt with the PEM public key.`,
-    '- Before its load, every server is checked: the valid token answers 200 and a tampered one 401 (an anchor that refuses a valid token is reported as n/a with its error). A run with any non-2xx answer or socket error fails the harness.',
+    ...(config.frameworks.includes('grpc') ? [grpcMethod(config.connections)] : []),
+    '- Before its load, every server is checked: the valid token answers 200 (gRPC: OK) and a tampered one 401 (gRPC: UNAUTHENTICATED) (an anchor that refuses a valid token is reported as n/a with its error). A run with any non-2xx answer or socket error fails the harness.',
     '- Server CPU per request: `process.cpuUsage()` of the server process around the measured run, divided by the requests it served. Latency: every 2xx response time recorded by the load generator (float milliseconds).',
     '',
     '## Targets',

@@ -224,7 +224,43 @@ async function startKoa(): Promise<AddressInfo> {
   });
 }
 
-const starters = { express: startExpress, fastify: startFastify, koa: startKoa };
+/**
+ * A @grpc/grpc-js server with one unary method (grpc-service.ts), plaintext HTTP/2. `ours`: the
+ * implementation wrapped by `@org/auth-grpc`'s `protect()`, authentication only (no guard).
+ */
+async function startGrpc(): Promise<{ port: number }> {
+  const grpc = await import('@grpc/grpc-js');
+  const { benchService } = await import('./grpc-service.js');
+  const answer = Buffer.from(JSON.stringify(body));
+  const implementation = {
+    Get: (_call: unknown, callback: (error: null, value: Buffer) => void) => {
+      served++;
+      callback(null, answer);
+    },
+  };
+  const server = new grpc.Server();
+  switch (config.impl) {
+    case 'bare':
+      server.addService(benchService, implementation);
+      break;
+    case 'ours':
+    case 'ours-nocache': {
+      const auth = (await import('@org/auth-grpc')).serviceAuth(ourOptions());
+      server.addService(benchService, auth.protect(implementation, {}));
+      break;
+    }
+    default:
+      unsupported();
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { port };
+}
+
+const starters = { express: startExpress, fastify: startFastify, koa: startKoa, grpc: startGrpc };
 
 starters[config.framework]().then(
   (address) => send({ type: 'ready', port: address.port }),

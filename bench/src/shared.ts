@@ -11,7 +11,8 @@ export const CALLER = 'orders';
 export const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type Alg = (typeof ALGORITHMS)[number];
 
-export const FRAMEWORKS = ['express', 'fastify', 'koa'] as const;
+/** The HTTP frameworks, and `grpc`: @grpc/grpc-js, one unary method (bare and ours only). */
+export const FRAMEWORKS = ['express', 'fastify', 'koa', 'grpc'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 /**
@@ -39,6 +40,7 @@ export const ANCHORS: Readonly<Record<Framework, readonly Implementation[]>> = {
   express: ['express-oauth2-jwt-bearer', 'express-jwt'],
   fastify: ['fastify-jwt'],
   koa: ['koa-jwt'],
+  grpc: [],
 };
 
 export const LABELS: Readonly<Record<Implementation, string>> = {
@@ -99,10 +101,13 @@ export type ServerMessage =
 
 export const MICRO_CASES = [
   'crypto.verify',
+  'crypto.verify on the thread pool, 32 in flight',
   'core verify, cache: false',
   'core verify, cache: false, 32 in flight',
+  "core verify, cache: false, 32 in flight, signatureVerification: 'sync'",
   'core verify, cache hit',
   'core verify, fresh tokens, cache: false',
+  'core verify, fresh tokens, cache: false, 32 in flight',
   'core verify, fresh tokens, cache on (misses)',
   'jose jwtVerify',
   'jose jwtVerify, 32 in flight',

@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('bench --smoke', () => {
-  it('ran every contender, and no request was answered other than 200', () => {
+  it('ran every contender, and no request was answered other than 200 (gRPC: OK)', () => {
     const expected = contenders(results.config.frameworks, results.config.algs);
     const unsupported = results.http.unsupported;
     expect(results.http.runs.length + unsupported.length).toBe(expected.length * results.config.rounds);
@@ -53,7 +53,8 @@ describe('bench --smoke', () => {
       const where = `${run.framework} ${run.impl} ${run.alg} ${run.mode}`;
       expect(run.non2xx, where).toBe(0);
       expect(run.errors, where).toBe(0);
-      for (const code of Object.keys(run.statusCodes)) expect(code, where).toBe('200');
+      for (const code of Object.keys(run.statusCodes))
+        expect(code, where).toBe(run.framework === 'grpc' ? 'OK' : '200');
       // Each number is measured, or null with the reason in `missing`: never NaN, never unexplained.
       for (const field of ['p50', 'p99', 'cpuPerRequest'] as const satisfies readonly MeasuredField[]) {
         const value = run[field];
@@ -62,6 +63,11 @@ describe('bench --smoke', () => {
       }
       if (run.missing === null) expect(run.ok, where).toBeGreaterThan(0);
     }
+    // gRPC: the bare server and ours, reused and fresh tokens (the load generator's numbers have
+    // the same structure as autocannon's).
+    expect(
+      new Set(results.http.runs.filter((r) => r.framework === 'grpc').map((r) => `${r.impl} ${r.mode}`)),
+    ).toEqual(new Set(['bare reused', 'bare fresh', 'ours reused', 'ours fresh']));
     // Only anchors may be reported as not supporting an algorithm.
     for (const u of unsupported) expect(ANCHORS[u.framework]).toContain(u.impl);
   });
@@ -97,6 +103,7 @@ describe('bench --smoke', () => {
       '### Express',
       '### Fastify',
       '### Koa',
+      '### gRPC',
       '## Memory',
     ]) {
       expect(markdown).toContain(heading);
@@ -116,8 +123,11 @@ describe('harness', () => {
     const list = contenders(FRAMEWORKS, ALGORITHMS);
     for (const framework of FRAMEWORKS) {
       const impls = new Set(list.filter((c) => c.framework === framework).map((c) => c.impl));
-      for (const impl of ['bare', 'ours', 'ours-nocache', 'jose', ...ANCHORS[framework]])
-        expect(impls).toContain(impl);
+      // gRPC: the bare server and ours only (no alternative to compare with).
+      if (framework === 'grpc') expect(impls).toEqual(new Set(['bare', 'ours']));
+      else
+        for (const impl of ['bare', 'ours', 'ours-nocache', 'jose', ...ANCHORS[framework]])
+          expect(impls).toContain(impl);
       // The bare framework gets the same requests as the contenders: one run per algorithm and mode.
       const bare = list.filter((c) => c.framework === framework && c.impl === 'bare');
       expect(bare.map((c) => `${c.alg} ${c.mode}`).sort()).toEqual(

@@ -7,6 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authCounts } from './metrics.js';
 import { runScenario } from './scenario.js';
 import { type AuthMode, type Shop, startShop, stopAllShops } from './shop.js';
 import { formatStep, styleFor } from './transcript.js';
@@ -41,7 +42,9 @@ try {
   console.log(style.dim(`   login (this process, user tokens)  ${shop.login.jwksUri}`));
   for (const service of Object.values(shop.services)) {
     console.log(
-      style.dim(`   ${service.name.padEnd(14)} pid ${String(service.child.pid).padEnd(8)} ${service.url}`),
+      style.dim(
+        `   ${service.name.padEnd(14)} pid ${String(service.child.pid).padEnd(8)} ${service.url}${service.name === 'shipping' ? ` (gRPC ${shop.shippingAddress})` : ''}`,
+      ),
     );
   }
   console.log(style.dim(`   all healthy after ${Date.now() - started} ms\n`));
@@ -59,6 +62,17 @@ try {
     counts.push(`${service.name} ${accepted} accepted / ${rejected} rejected`);
   }
   console.log(style.dim(`audit log: ${counts.join(', ')}; full logs in ${logs}`));
+  // The verifiers' OpenTelemetry counters (each service's GET /metrics): authentication only, so a
+  // route's refusal (a guard's 403) is in the audit log but not among these rejections.
+  const metrics: string[] = [];
+  for (const service of Object.values(shop.services)) {
+    const counted = await authCounts(service.url).catch(() => undefined);
+    if (counted === undefined) continue;
+    metrics.push(
+      `${service.name} ${counted.accepted} accepted / ${counted.rejected} rejected, ${counted.cacheHits} cache hits, ${counted.keyFetches} key fetches`,
+    );
+  }
+  if (metrics.length > 0) console.log(style.dim(`authentication metrics: ${metrics.join('; ')}`));
   if (failed.length === 0) {
     console.log(style.green(style.bold(`✔ all ${steps.length} steps behaved as expected`)));
     exitCode = 0;

@@ -1,11 +1,14 @@
+import { callShipping } from './shipping.js';
 import type { Shop } from './shop.js';
 
-/** One HTTP call of the scenario, as the transcript shows it. */
+/** One HTTP (or gRPC) call of the scenario, as the transcript shows it. */
 export interface Call {
   readonly caller: string;
   readonly callee: string;
   readonly route: string;
+  /** The HTTP status, or with `transport: 'grpc'` the gRPC status code (0 is OK). */
   readonly status: number;
+  readonly transport?: 'grpc';
   /** Why: the error code and description of a rejection, or what happened. */
   readonly reason: string;
   /** The status this step expects, and for rejections the error code. */
@@ -83,6 +86,31 @@ function call(
   };
 }
 
+/** A gRPC call: accepted when its status is OK (0); a refusal's code comes from the trailers. */
+function grpcCall(
+  caller: string,
+  callee: string,
+  route: string,
+  status: number,
+  body: unknown,
+  expected: Call['expected'],
+  accepted: string,
+  challenge?: string | null,
+): Call {
+  const code = text((body as Record<string, unknown> | null)?.code);
+  const ok = status === expected.status && (expected.code === undefined || code === expected.code);
+  return {
+    caller,
+    callee,
+    route,
+    status,
+    transport: 'grpc',
+    reason: status === 0 ? accepted : rejection(body, challenge),
+    expected,
+    ok,
+  };
+}
+
 function step(
   number: number,
   title: string,
@@ -109,7 +137,12 @@ interface DownstreamCall {
 const downstreamCalls = (body: Record<string, unknown>): DownstreamCall[] =>
   Array.isArray(body.calls) ? (body.calls as DownstreamCall[]) : [];
 
-const AUD = { orders: 'urn:shop:orders', payments: 'urn:shop:payments', inventory: 'urn:shop:inventory' };
+const AUD = {
+  orders: 'urn:shop:orders',
+  payments: 'urn:shop:payments',
+  inventory: 'urn:shop:inventory',
+  shipping: 'urn:shop:shipping',
+};
 
 /** The kid of the key that signed orders' token for payments, as payments reported it. */
 function paymentKid(body: Record<string, unknown>): string | undefined {
@@ -132,6 +165,7 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
     onStep(result);
   };
   const alice = await login.mint({ user: 'alice', audience: AUD.orders, permissions: ['orders:create'] });
+  let shipment = ''; // created in step 1, tracked in step 8
 
   // 1. A user places an order; orders calls inventory and payments with its own service tokens.
   {
@@ -169,10 +203,27 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
       'GET /items': 200,
       'POST /reservations': 201,
       'POST /payments': 201,
+      'gRPC CreateShipment': 0, // the last hop is gRPC: status OK
     };
     const chain = downstreamCalls(placed.body);
     for (const [route, status] of Object.entries(expectedChain)) {
       const made = chain.find((c) => c.route === route);
+      if (route === 'gRPC CreateShipment') {
+        shipment = text(made?.body?.shipment);
+        calls.push(
+          grpcCall(
+            'orders',
+            'shipping',
+            route,
+            made?.status ?? -1,
+            made?.body,
+            { status },
+            `shipment ${shipment}, token signed with key ${short(made?.body?.signedWith)}`,
+            text(made?.body?.challenge),
+          ),
+        );
+        continue;
+      }
       const what =
         route === 'GET /items'
           ? 'service token, stock checked'
@@ -338,6 +389,57 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
   }
 
   done(await rotationStep(shop, alice));
+
+  // 8. gRPC: a user may track her shipment at shipping, not create one (orders does that).
+  {
+    const aliceAtShipping = await login.mint({
+      user: 'alice',
+      audience: AUD.shipping,
+      permissions: ['shipping:read'],
+    });
+    const tracked = await callShipping(shop.shippingAddress, 'GetShipment', { shipment }, aliceAtShipping);
+    const created = await callShipping(
+      shop.shippingAddress,
+      'CreateShipment',
+      { order: 'ord_1', item: 'widget', quantity: 1 },
+      aliceAtShipping,
+    );
+    const challenge = created.challenge ?? '';
+    done(
+      step(
+        8,
+        'gRPC: a user token may track a shipment, not create one (shipping:read, not shipping:create)',
+        [
+          grpcCall(
+            'alice',
+            'shipping',
+            'gRPC GetShipment',
+            tracked.status,
+            tracked.body,
+            { status: 0 },
+            `shipment ${text(tracked.body.shipment)}: ${text(tracked.body.status)}`,
+            tracked.challenge,
+          ),
+          grpcCall(
+            'alice',
+            'shipping',
+            'gRPC CreateShipment',
+            created.status,
+            created.body,
+            { status: 7, code: 'insufficient_permission' }, // PERMISSION_DENIED
+            'created',
+            challenge,
+          ),
+        ],
+        [
+          'the stable code and the challenge come in the trailing metadata (auth-error-code, www-authenticate)',
+        ],
+        challenge.includes('error="insufficient_scope"')
+          ? []
+          : [`expected insufficient_scope in the www-authenticate trailer, got "${challenge}"`],
+      ),
+    );
+  }
   return steps;
 }
 

@@ -6,7 +6,7 @@ import { startWiretap, type Wiretap } from './wiretap.js';
 
 export type AuthMode = 'self-signed' | 'token-service';
 
-export const SERVICE_NAMES = ['token-service', 'orders', 'payments', 'inventory'] as const;
+export const SERVICE_NAMES = ['token-service', 'orders', 'payments', 'inventory', 'shipping'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const EXAMPLE_DIRECTORY: Record<ServiceName, string> = {
@@ -14,6 +14,7 @@ const EXAMPLE_DIRECTORY: Record<ServiceName, string> = {
   orders: 'express-orders',
   payments: 'fastify-payments',
   inventory: 'koa-inventory',
+  shipping: 'grpc-shipping',
 };
 
 export interface ServiceProcess {
@@ -30,6 +31,8 @@ export interface Shop {
   /** Sits between orders and payments and remembers the last token orders sent there. */
   readonly wiretap: Wiretap;
   readonly services: Readonly<Partial<Record<ServiceName, ServiceProcess>>>;
+  /** The shipping service's gRPC address, `127.0.0.1:port` (its `url` serves `/healthz` and `/metrics`). */
+  readonly shippingAddress: string;
   url(name: ServiceName): string;
   /** Stops every process this shop started (by PID) and the in-process servers. Safe to call twice. */
   stop(): Promise<void>;
@@ -135,6 +138,8 @@ export async function startShop(options: StartShopOptions): Promise<Shop> {
     await Promise.all(names.map(async (name) => [name, await freePort()] as const)),
   );
   const urlOf = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
+  const shippingGrpcPort = await freePort(); // shipping's gRPC, next to its HTTP health port
+  const shippingAddress = `127.0.0.1:${shippingGrpcPort}`;
 
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   let login: LoginService | undefined;
@@ -160,11 +165,13 @@ export async function startShop(options: StartShopOptions): Promise<Shop> {
       ORDERS_URL: urlOf('orders'),
       PAYMENTS_URL: urlOf('payments'),
       INVENTORY_URL: urlOf('inventory'),
+      SHIPPING_GRPC_ADDRESS: shippingAddress,
       ...(mode === 'token-service' ? { TOKEN_SERVICE_URL: urlOf('token-service') } : {}),
     };
     const extra: Partial<Record<ServiceName, Record<string, string>>> = {
       orders: { PAYMENTS_URL: wiretap.url }, // orders reaches payments through the wiretap
       payments: { PAYMENTS_DEMO_ROUTES: '1' },
+      shipping: { GRPC_PORT: String(shippingGrpcPort) },
     };
     for (const name of names) {
       services[name] = spawnService(name, ports[name] as number, { ...common, ...extra[name] });
@@ -182,6 +189,7 @@ export async function startShop(options: StartShopOptions): Promise<Shop> {
     login: started.login,
     wiretap: started.wiretap,
     services,
+    shippingAddress,
     url: urlOf,
     stop,
   };

@@ -1,4 +1,5 @@
 import type { Call, Step } from './scenario.js';
+import { grpcStatusName } from './shipping.js';
 
 export interface Style {
   readonly green: (text: string) => string;
@@ -19,11 +20,17 @@ export function styleFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = pr
 }
 
 function formatCall(call: Call, style: Style): string {
-  const outcome = call.status > 0 && call.status < 400 ? 'accepted' : 'rejected';
-  const status = `${call.status} ${outcome}`.padEnd(14);
+  const grpc = call.transport === 'grpc';
+  const accepted = grpc ? call.status === 0 : call.status > 0 && call.status < 400;
+  const outcome = accepted ? 'accepted' : 'rejected';
+  // gRPC statuses by name: `OK`, `PERMISSION_DENIED`.
+  const shown = (code: number) => (grpc ? grpcStatusName(code) : String(code));
+  const status = `${`${shown(call.status)} ${outcome}`.padEnd(13)} `;
   const mark = call.ok
     ? ''
-    : style.red(`  ✘ expected ${call.expected.status}${call.expected.code ? ` ${call.expected.code}` : ''}`);
+    : style.red(
+        `  ✘ expected ${shown(call.expected.status)}${call.expected.code ? ` ${call.expected.code}` : ''}`,
+      );
   const coloured = outcome === 'accepted' ? style.green(status) : style.red(status);
   return `   ${call.caller.padEnd(13)}→ ${call.callee.padEnd(14)}${call.route.padEnd(28)}${coloured}${call.reason}${mark}`;
 }

@@ -28,7 +28,9 @@ describe.each<AuthMode>(['self-signed', 'token-service'])('the shop demo, %s mod
       ['orders', 'inventory', 'GET /items', 200],
       ['orders', 'inventory', 'POST /reservations', 201],
       ['orders', 'payments', 'POST /payments', 201],
+      ['orders', 'shipping', 'gRPC CreateShipment', 0], // gRPC status OK
     ]);
+    expect(step(1).calls.at(-1)?.transport).toBe('grpc');
     expect(step(1).ok).toBe(true);
   });
 
@@ -58,7 +60,7 @@ describe.each<AuthMode>(['self-signed', 'token-service'])('the shop demo, %s mod
   it('6: a token missing a permission: 403 insufficient_scope', () => {
     expect(outcome(6)).toEqual([['bob', 'orders', 'POST /orders', 403]]);
     expect(step(6).calls[0]?.reason).toBe(
-      'insufficient_permission: insufficient permission (insufficient_scope)',
+      'insufficient_permission: missing permission orders:create (insufficient_scope)',
     );
   });
 
@@ -68,27 +70,41 @@ describe.each<AuthMode>(['self-signed', 'token-service'])('the shop demo, %s mod
     expect(step(7).calls.every((c) => c.status === 200)).toBe(true);
   });
 
+  it('8: over gRPC, a user token may track a shipment but not create one: PERMISSION_DENIED', () => {
+    expect(outcome(8)).toEqual([
+      ['alice', 'shipping', 'gRPC GetShipment', 0], // OK
+      ['alice', 'shipping', 'gRPC CreateShipment', 7], // PERMISSION_DENIED
+    ]);
+    expect(step(8).calls[0]?.reason).toBe('shipment shp_1: label created');
+    // The stable code and the challenge, from the trailing metadata.
+    expect(step(8).calls[1]?.reason).toBe(
+      'insufficient_permission: missing permission shipping:create (insufficient_scope)',
+    );
+    expect(step(8).ok).toBe(true);
+  });
+
   it('every step behaved as expected', () => {
     expect(steps.map((s) => [s.number, s.ok, s.problems])).toEqual(
-      [1, 2, 3, 4, 5, 6, 7].map((n) => [n, true, []]),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, true, []]),
     );
   });
 
   it("logs the rejected calls as JSON lines through the verifier's audit hook", async () => {
-    const rejectedCodes = (name: 'orders' | 'payments' | 'inventory') =>
+    const rejectedCodes = (name: 'orders' | 'payments' | 'inventory' | 'shipping') =>
       (shop?.services[name]?.lines ?? [])
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { msg: string; code?: string })
         .filter((entry) => entry.msg === 'call rejected')
         .map((entry) => entry.code);
     await expect.poll(() => rejectedCodes('inventory')).toEqual(['caller_not_allowed', 'invalid_audience']);
+    await expect.poll(() => rejectedCodes('shipping')).toEqual(['insufficient_permission']);
     expect(rejectedCodes('payments')).toEqual(['invalid_token_type']);
     expect(rejectedCodes('orders')).toEqual(['token_expired', 'insufficient_permission']);
   });
 
   it('stops every process it started on SIGTERM', async () => {
     const children = Object.values(shop?.services ?? {}).map((service) => service.child);
-    expect(children.length).toBe(mode === 'token-service' ? 4 : 3);
+    expect(children.length).toBe(mode === 'token-service' ? 5 : 4);
     await shop?.stop();
     for (const child of children) {
       expect(child.exitCode ?? child.signalCode).toBe(0); // graceful shutdown exits 0

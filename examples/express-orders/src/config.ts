@@ -18,6 +18,8 @@ export interface OrdersConfig {
   readonly login: { readonly issuer: string; readonly jwksUri: string };
   readonly payments: { readonly url: string; readonly audience: string };
   readonly inventory: { readonly url: string; readonly audience: string };
+  /** The shipping service, over gRPC: `host:port` (plaintext). */
+  readonly shipping: { readonly address: string; readonly audience: string };
   /** The OAuth 2.0 token service (token-service mode only). */
   readonly tokenService: { readonly issuer: string; readonly clientSecret: string };
 }
@@ -49,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OrdersConfi
     },
     payments: { url: env.PAYMENTS_URL ?? 'http://127.0.0.1:3002', audience: 'urn:shop:payments' },
     inventory: { url: env.INVENTORY_URL ?? 'http://127.0.0.1:3003', audience: 'urn:shop:inventory' },
+    shipping: { address: env.SHIPPING_GRPC_ADDRESS ?? '127.0.0.1:50051', audience: 'urn:shop:shipping' },
     tokenService: {
       issuer: env.TOKEN_SERVICE_URL ?? 'http://127.0.0.1:3004',
       // A development default, like the token service's; set your own outside a demo.

@@ -10,10 +10,18 @@ import {
   importSigningKey,
   type TokenSource,
 } from '@org/auth-client';
-import { type AuthenticatedRequest, createVerifier, requirePermission, serviceAuth } from '@org/auth-express';
+import {
+  type AuthenticatedRequest,
+  createVerifier,
+  readiness,
+  requirePermission,
+  serviceAuth,
+} from '@org/auth-express';
 import express from 'express';
 import type { OrdersConfig } from './config.js';
 import { auditLog, type Logger } from './log.js';
+import { serveMetrics } from './metrics.js';
+import type { ShippingClient } from './shipping-client.js';
 
 /** A call orders made to another service while handling a request. */
 export interface DownstreamCall {
@@ -32,6 +40,7 @@ export interface RunningService {
 const PERMISSIONS_PER_CALLEE = (config: OrdersConfig): Record<string, string[]> => ({
   [config.payments.audience]: ['payments:charge'],
   [config.inventory.audience]: ['inventory:read', 'inventory:reserve'],
+  [config.shipping.audience]: ['shipping:create'],
 });
 
 /** The orders service: `POST /orders` for users, which reserves stock and charges the payment. */
@@ -63,6 +72,13 @@ export async function startOrdersService(config: OrdersConfig, log: Logger): Pro
     };
   }
   const tokens = createTokenClient({ source });
+  // Shipping speaks gRPC: the same token cache, a token for shipping's audience on every call. Its
+  // client (grpc-js and the .proto) loads once orders listens: start-up does not wait for it.
+  let shipping: Promise<ShippingClient> | undefined;
+  const shippingClient = () =>
+    (shipping ??= import('./shipping-client.js').then(({ createShippingClient }) =>
+      createShippingClient(config.shipping.address, config.shipping.audience, tokens),
+    ));
   const authFetch = createAuthFetch({
     tokens,
     audience: {
@@ -86,15 +102,10 @@ export async function startOrdersService(config: OrdersConfig, log: Logger): Pro
 
   // Public: this service's keys, and its health (no token needed).
   app.get('/.well-known/jwks.json', createJwksHandler(ring));
-  app.get('/healthz', (_req, res) => {
-    const health = verifier.health();
-    res.status(health.ready ? 200 : 503).json({
-      service: config.name,
-      status: health.ready ? 'ok' : 'starting',
-      mode: config.mode,
-      verifier: health,
-    });
-  });
+  // Readiness: 503 until the keys of every trusted issuer are loaded (the probe starts the fetch).
+  app.get('/healthz', readiness(verifier));
+  // Prometheus metrics, the verifier's among them (see metrics.ts).
+  app.get('/metrics', (req, res) => serveMetrics(req, res));
 
   // Everything below needs a valid token.
   app.use(serviceAuth({ verifier }));
@@ -126,7 +137,13 @@ export async function startOrdersService(config: OrdersConfig, log: Logger): Pro
             amount: 1299 * (quantity as number),
           })
         : undefined;
-    if (payment?.status !== 201) {
+    // The last hop is gRPC: its `status` is the gRPC status code, 0 when OK.
+    const shipment =
+      payment?.status === 201
+        ? await (await shippingClient()).createShipment({ order, item, quantity: quantity as number })
+        : undefined;
+    if (shipment !== undefined) calls.push({ callee: 'shipping', route: 'gRPC CreateShipment', ...shipment });
+    if (shipment?.status !== 0) {
       log('warn', 'order failed', {
         order,
         user: auth.subject,
@@ -192,6 +209,9 @@ export async function startOrdersService(config: OrdersConfig, log: Logger): Pro
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   log('info', 'listening', { url, mode: config.mode, signingKid: ring.current.kid });
+  shippingClient().catch((error: unknown) =>
+    log('error', 'shipping client failed', { error: String(error) }),
+  );
 
   // Fetch the login service's keys now; retry until it is up (health says "starting" meanwhile).
   let closed = false;
@@ -213,6 +233,7 @@ export async function startOrdersService(config: OrdersConfig, log: Logger): Pro
     close: () =>
       new Promise<void>((resolve, reject) => {
         closed = true;
+        void shipping?.then((client) => client.close());
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),

@@ -9,10 +9,11 @@ import {
   jwksResponse,
 } from '@org/auth-client';
 import type { IssuerOptions } from '@org/auth-core';
-import { createVerifier, requirePermission, serviceAuth } from '@org/auth-fastify';
+import { createVerifier, readiness, requirePermission, serviceAuth } from '@org/auth-fastify';
 import Fastify from 'fastify';
 import type { PaymentsConfig } from './config.js';
 import { auditLog, type Logger } from './log.js';
+import { serveMetrics } from './metrics.js';
 
 export interface RunningService {
   readonly url: string;
@@ -45,14 +46,12 @@ export async function startPaymentsService(config: PaymentsConfig, log: Logger):
     const { status, headers, body } = jwksResponse(ring);
     return reply.code(status).headers(headers).send(body);
   });
-  app.get('/healthz', (_request, reply) => {
-    const health = verifier.health();
-    return reply.code(health.ready ? 200 : 503).send({
-      service: config.name,
-      status: health.ready ? 'ok' : 'starting',
-      mode: config.mode,
-      verifier: health,
-    });
+  // Readiness: 503 until the keys of every trusted issuer are loaded (the probe starts the fetch).
+  app.get('/healthz', readiness(verifier));
+  // Prometheus metrics, the verifier's among them (see metrics.ts).
+  app.get('/metrics', (request, reply) => {
+    reply.hijack();
+    serveMetrics(request.raw, reply.raw);
   });
 
   let nextPayment = 1;

@@ -6,6 +6,7 @@ import type { IssuerOptions } from '@org/auth-core';
 import {
   type AuthenticatedState,
   createVerifier,
+  readiness,
   requireCaller,
   requireKind,
   requirePermission,
@@ -14,6 +15,7 @@ import {
 import Koa from 'koa';
 import type { InventoryConfig } from './config.js';
 import { auditLog, type Logger } from './log.js';
+import { serveMetrics } from './metrics.js';
 
 export interface RunningService {
   readonly url: string;
@@ -73,15 +75,12 @@ export async function startInventoryService(config: InventoryConfig, log: Logger
     ctx.set(headers);
     ctx.body = body;
   });
-  router.get('/healthz', (ctx) => {
-    const health = verifier.health();
-    ctx.status = health.ready ? 200 : 503;
-    ctx.body = {
-      service: config.name,
-      status: health.ready ? 'ok' : 'starting',
-      mode: config.mode,
-      verifier: health,
-    };
+  // Readiness: 503 until the keys of every trusted issuer are loaded (the probe starts the fetch).
+  router.get('/healthz', readiness(verifier));
+  // Prometheus metrics, the verifier's among them (see metrics.ts).
+  router.get('/metrics', (ctx) => {
+    ctx.respond = false;
+    serveMetrics(ctx.req, ctx.res);
   });
 
   // One route, two kinds of caller (a front-end user or another service): both need `inventory:read`.

@@ -6,11 +6,12 @@
 export const RESOURCES: Readonly<Record<string, readonly string[]>> = {
   'urn:shop:payments': ['payments:charge'],
   'urn:shop:inventory': ['inventory:read', 'inventory:reserve'],
+  'urn:shop:shipping': ['shipping:create', 'shipping:read'],
 };
 
 /** Permissions of each client (service), whatever the resource. */
 export const GRANTS: Readonly<Record<string, readonly string[]>> = {
-  orders: ['payments:charge', 'inventory:read', 'inventory:reserve'],
+  orders: ['payments:charge', 'inventory:read', 'inventory:reserve', 'shipping:create'],
   payments: ['inventory:read'],
 };
 

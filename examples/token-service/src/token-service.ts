@@ -6,6 +6,7 @@ import { createVerifier, isAuthError, requirePermission } from '@org/auth-core';
 import Provider, { errors } from 'oidc-provider';
 import type { TokenServiceConfig } from './config.js';
 import { auditLog, type Logger } from './log.js';
+import { serveMetrics } from './metrics.js';
 import { permissionsFor, RESOURCES } from './policy.js';
 
 export interface RunningService {
@@ -152,6 +153,8 @@ export async function startTokenService(config: TokenServiceConfig, log: Logger)
         signingKid: ring.current.kid,
         verifier: health,
       });
+    } else if (path === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res); // Prometheus metrics, the admin route's verifier's among them
     } else if (path === '/admin/rotate-key' && req.method === 'POST') {
       rotate(req, res).catch((error: unknown) => {
         log('error', 'rotation failed', { error: String(error) });

@@ -22,7 +22,7 @@ import {
 import { type RecordingFetch, recordingFetch } from './fetch-failure.js';
 import { inFlagTerms } from './flag-terms.js';
 import { type KeyFile, readKeyFile } from './key-file.js';
-import { describeTimeClaim, isoTimes, timeLines, timeWarnings } from './time-text.js';
+import { isoTimes, timeLines, timeWarnings } from './time-text.js';
 import { parseTokenText } from './token-text.js';
 
 /** Where the CLI writes and reads; the real process streams by default. */
@@ -376,44 +376,21 @@ type KeysFrom =
   | { readonly kind: 'url'; readonly url: string; readonly fetch: RecordingFetch }
   | ({ readonly kind: 'file'; readonly path: string } & KeyFile);
 
-function explain(
-  error: AuthError,
-  claims: JWTPayload,
-  header: Record<string, unknown>,
-  expected: { issuer: string; audience: string | undefined },
-  keys: KeysFrom,
-): string {
-  const now = Date.now() / 1000;
+function explain(error: AuthError, header: Record<string, unknown>, keys: KeysFrom): string {
   switch (error.code) {
-    case 'token_expired':
-      return `exp is ${describeTimeClaim('exp', claims.exp, now)}`;
-    case 'token_not_active':
-      return error.claim === 'iat'
-        ? `iat is ${describeTimeClaim('iat', claims.iat, now)}`
-        : `nbf is ${describeTimeClaim('nbf', claims.nbf, now)}`;
-    case 'invalid_audience':
-      return `aud is ${JSON.stringify(claims.aud)}, expected ${JSON.stringify(expected.audience)}`;
-    case 'invalid_issuer':
-      return `iss is ${JSON.stringify(claims.iss)}, expected ${JSON.stringify(expected.issuer)}`;
     case 'unknown_key':
       if (keys.kind === 'file' && keys.format === 'pem')
         return `no key in ${keys.path} verifies alg ${JSON.stringify(header.alg)}`;
-      return `kid ${JSON.stringify(header.kid)} is not in the JWKS${keys.kind === 'file' && keys.kids ? ` (kids: ${keys.kids.join(', ') || 'none'})` : ''}`;
-    case 'unsupported_algorithm':
-      return `alg ${JSON.stringify(header.alg)} is not accepted`;
-    case 'lifetime_too_long':
-      return typeof claims.exp === 'number' && typeof claims.iat === 'number'
-        ? `lifetime is ${claims.exp - claims.iat}s (iat to exp); the default limit is 24h`
-        : 'lifetime is over the limit';
+      return `${error.detail?.explanation ?? 'no key matches'}${keys.kind === 'file' && keys.kids ? ` (kids: ${keys.kids.join(', ') || 'none'})` : ''}`;
     case 'invalid_token_type':
-      return error.claim === 'cnf'
-        ? 'the token is DPoP-bound (cnf.jkt): services accept it only with a DPoP proof, which inspect does not check'
-        : `no service marker (source: ${JSON.stringify(claims.source)}; expected "microservice")`;
+      if (error.claim === 'cnf')
+        return 'the token is DPoP-bound (cnf.jkt): services accept it only with a DPoP proof, which inspect does not check';
+      break;
     case 'keys_unavailable':
-      return keys.kind === 'url' ? jwksFailure(keys, error) : '';
-    default:
-      return '';
+      return keys.kind === 'url' ? jwksFailure(keys, error) : (error.detail?.explanation ?? '');
   }
+  // The same explanation the service's `rejected` events and logger give.
+  return error.detail?.explanation ?? '';
 }
 
 /** `JWKS https://… answered HTTP 404`, `JWKS https://…: connection refused (ECONNREFUSED)`. */
@@ -524,7 +501,7 @@ async function inspect(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (!isAuthError(error)) throw error;
-    const reason = explain(error, claims, header, { issuer, audience }, keys);
+    const reason = explain(error, header, keys);
     const result = {
       ok: true,
       accepted: false,

@@ -171,7 +171,7 @@ describe('service-auth', () => {
   it.each([
     ['expired', 'token_expired', /exp is .* ago/],
     ['notYetValid', 'token_not_active', /nbf is .* \(in /],
-    ['unknownKey', 'unknown_key', /kid ".*" is not in the JWKS \(kids: /],
+    ['unknownKey', 'unknown_key', /^kid ".*" is not in the JWKS of https:\/\/issuer.test \(kids: /],
     [
       'otherIssuer',
       'invalid_issuer',

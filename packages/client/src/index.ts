@@ -56,6 +56,7 @@ export type { IssuedToken, TokenRequest, TokenSource } from './sources/token-sou
 export {
   createTokenClient,
   type GetTokenOptions,
+  type RefreshErrorInfo,
   TokenClient,
   type TokenClientOptions,
 } from './token-client.js';

@@ -26,8 +26,40 @@ export interface TokenClientOptions {
   readonly maxFailureCooldown?: Duration;
   /** Most cached audience/scope pairs; the oldest is dropped beyond it. Default `1000`. */
   readonly maxEntries?: number;
+  /**
+   * Called after every failed refresh (in the background or not), so that operators see them:
+   * log it, count it. It is given the source's error and {@link RefreshErrorInfo}, never a token
+   * or a secret (the package's own sources never put one in an error). It is called once the
+   * failure is recorded, and never fails a caller: what it throws, or a promise it returns that
+   * rejects, is ignored. Callers holding a valid token never wait for it; keep it quick anyway, as
+   * callers waiting for that refresh get its error after it returns. Default: none.
+   *
+   * @example
+   * ```ts
+   * onRefreshError: (error, { audience, attempt, nextAttemptInMs, servingCachedToken }) =>
+   *   log.warn({ err: error, audience, attempt, nextAttemptInMs, servingCachedToken }, 'token refresh failed'),
+   * ```
+   */
+  readonly onRefreshError?: (error: unknown, info: RefreshErrorInfo) => void;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number;
+}
+
+/** What {@link TokenClientOptions.onRefreshError} is told about a failed refresh. */
+export interface RefreshErrorInfo {
+  /** The audience whose token could not be had. */
+  readonly audience: string;
+  /** The scope asked for, if any. */
+  readonly scope?: string;
+  /** Failed refreshes in a row for this audience and scope, this one included: `1` for the first. */
+  readonly attempt: number;
+  /**
+   * Milliseconds until the next refresh may start: the back-off after this failure, jitter
+   * included. Callers without a valid token get this failure at once until then.
+   */
+  readonly nextAttemptInMs: number;
+  /** `true` when a still-valid token keeps being handed out meanwhile, so no request fails yet. */
+  readonly servingCachedToken: boolean;
 }
 
 /** Options of {@link TokenClient.getToken}. */
@@ -47,6 +79,7 @@ const OPTIONS = optionKeys<TokenClientOptions>({
   failureCooldown: true,
   maxFailureCooldown: true,
   maxEntries: true,
+  onRefreshError: true,
   now: true,
 });
 const GET_TOKEN_OPTIONS = optionKeys<GetTokenOptions>({ scope: true, rejectedToken: true });
@@ -87,6 +120,7 @@ export class TokenClient {
   readonly #cooldown: CooldownPolicy;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  readonly #onRefreshError: TokenClientOptions['onRefreshError'];
   readonly #slots = new Map<string, Slot>();
 
   /** Prefer {@link createTokenClient}. @throws {AuthConfigError} for invalid or unknown options */
@@ -110,6 +144,9 @@ export class TokenClient {
       throw new AuthConfigError('maxEntries', 'expected a positive integer');
     this.#maxEntries = maxEntries;
     this.#now = options.now ?? Date.now;
+    if (options.onRefreshError !== undefined && typeof options.onRefreshError !== 'function')
+      throw new AuthConfigError('onRefreshError', 'expected a function (error, info) => void');
+    this.#onRefreshError = options.onRefreshError;
   }
 
   /**
@@ -212,16 +249,39 @@ export class TokenClient {
         return token.accessToken;
       },
       (error: unknown) => {
+        const now = this.#now();
+        const backOff = cooldownDelay(this.#cooldown, slot.failures + 1);
         slot.flight = undefined;
         slot.failures += 1;
-        slot.retryAt = this.#now() + cooldownDelay(this.#cooldown, slot.failures);
+        slot.retryAt = now + backOff;
         slot.lastError = error;
+        this.#reportRefreshError(error, {
+          audience,
+          ...(scope === undefined ? {} : { scope }),
+          attempt: slot.failures,
+          nextAttemptInMs: backOff,
+          servingCachedToken: slot.token !== undefined && now < slot.token.expiresAt,
+        });
         throw error;
       },
     );
     flight.catch(() => {});
     slot.flight = flight;
     return flight;
+  }
+
+  /** Tells `onRefreshError`, which may never break the refresh or a caller: its failures are dropped. */
+  #reportRefreshError(error: unknown, info: RefreshErrorInfo): void {
+    const hook = this.#onRefreshError;
+    if (hook === undefined) return;
+    try {
+      const result: unknown = hook(error, info);
+      // A hook may be async: its rejection is dropped too, never an unhandled rejection.
+      if (typeof (result as { then?: unknown } | undefined)?.then === 'function')
+        Promise.resolve(result).catch(() => {});
+    } catch {
+      // A logging hook that throws must not turn into a failed getToken.
+    }
   }
 }
 

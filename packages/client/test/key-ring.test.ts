@@ -113,28 +113,37 @@ describe('KeyRing', () => {
     }
   });
 
-  it('control: a key that signs as soon as it is published fails at receivers with cached keys', async () => {
+  it('control: a key that signs as soon as it is published fails at receivers that do not refetch, and waits a refetch at the others', async () => {
     const clock = manualClock();
     let published = [await generateSigningKey()];
     const keyServer = await startServer(
       createJwksHandler(() => ({ keys: published.map((k) => k.publicJwk!) })),
     );
     try {
-      const verifier = createVerifier({
-        issuers: { issuer: 'billing', jwksUri: `${keyServer.url}/.well-known/jwks.json` },
-        audience: 'orders',
-        remoteKeys: { cacheMaxAge: '2m', cooldown: '2m' },
-        now: clock.now,
-      });
+      const receiver = (remoteKeys: Record<string, unknown>) =>
+        createVerifier({
+          issuers: { issuer: 'billing', jwksUri: `${keyServer.url}/.well-known/jwks.json` },
+          audience: 'orders',
+          remoteKeys: { cacheMaxAge: '2m', cooldown: '2m', ...remoteKeys },
+          now: clock.now,
+        });
+      // A receiver that never refetches for an unknown kid (its budget is 0), and one with defaults.
+      const verifier = receiver({ unknownKidFetchesPerMinute: 0 });
+      const refetching = receiver({});
       const sign = (key: (typeof published)[number]) =>
         createSelfSignedSource({ issuer: 'billing', key, now: clock.now }).getToken({ audience: 'orders' });
       await verifier.verify((await sign(published[0]!)).accessToken);
+      await refetching.verify((await sign(published[0]!)).accessToken);
       // Naive rotation: publish and sign with a new key at once, while receivers still cache the old set.
       const fresh = await generateSigningKey();
       published = [fresh];
       clock.advance(10_000);
       await expect(verifier.verify((await sign(fresh)).accessToken)).rejects.toMatchObject({
         code: 'unknown_key',
+      });
+      // Defaults: one refetch for the unknown kid (at most once a second, 10 a minute) finds it.
+      await expect(refetching.verify((await sign(fresh)).accessToken)).resolves.toMatchObject({
+        caller: 'billing',
       });
     } finally {
       await keyServer.close();

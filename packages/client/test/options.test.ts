@@ -133,7 +133,15 @@ const TYPOS: readonly Typo[] = [
     async: false,
     option: 'maxEntry',
     meant: 'maxEntries',
-    known: ['source', 'refreshMargin', 'failureCooldown', 'maxFailureCooldown', 'maxEntries', 'now'],
+    known: [
+      'source',
+      'refreshMargin',
+      'failureCooldown',
+      'maxFailureCooldown',
+      'maxEntries',
+      'onRefreshError',
+      'now',
+    ],
   },
   {
     where: 'TokenClient.getToken',
@@ -301,6 +309,12 @@ describe('every options object refuses unknown keys', () => {
     expect(() => createAuthFetch({ tokens: tokens(), audience: orders, dpop: [key] as never })).toThrow(
       /^dpop: expected \{ key \}/,
     );
+    expect(() =>
+      createTokenClient({
+        source: createSelfSignedSource({ issuer: 'billing', key }),
+        onRefreshError: 'console.warn' as never,
+      }),
+    ).toThrow(/^onRefreshError: expected a function \(error, info\) => void/);
   });
 
   it('accepts every documented key, including the ones left undefined', () => {
@@ -319,6 +333,7 @@ describe('every options object refuses unknown keys', () => {
         failureCooldown: '2s',
         maxFailureCooldown: '1m',
         maxEntries: 10,
+        onRefreshError: () => {},
         now: Date.now,
       }),
     ).not.toThrow();

@@ -184,6 +184,25 @@ function gatedSource(clock: { now: () => number }, lifetimeMs = 300_000) {
   };
 }
 
+/**
+ * A client whose cached token (`orders#1`) is inside its refresh margin, with the background
+ * refresh it started still waiting for the source (`gated.succeed()` or `gated.fail()` ends it).
+ */
+async function refreshUnderWay() {
+  const clock = manualClock();
+  const gated = gatedSource(clock);
+  const tokens = createTokenClient({ source: gated.source, now: clock.now });
+  const first = tokens.getToken('orders');
+  gated.succeed();
+  const token = await first;
+  clock.advance(250_000);
+  const cached = settlement(tokens.getToken('orders')); // starts the background refresh
+  await nextTurn();
+  expect(cached.value).toBe('orders#1');
+  expect(gated.calls()).toBe(2);
+  return { clock, gated, tokens, token };
+}
+
 describe('TokenClient: refresh without blocking', () => {
   it('serves the cached token inside the margin while one refresh runs in the background', async () => {
     const clock = manualClock();
@@ -209,45 +228,28 @@ describe('TokenClient: refresh without blocking', () => {
     expect(gated.calls()).toBe(2);
   });
 
-  it('makes callers wait only once no valid token is left, for the refresh already under way', async () => {
-    const clock = manualClock();
-    const gated = gatedSource(clock);
-    const tokens = createTokenClient({ source: gated.source, now: clock.now });
-    const first = tokens.getToken('orders');
-    gated.succeed();
-    await first;
-    clock.advance(250_000);
-    const cached = settlement(tokens.getToken('orders')); // starts the background refresh
+  it.each<{ who: string; ask: (ctx: Awaited<ReturnType<typeof refreshUnderWay>>) => Promise<string> }>([
+    {
+      who: 'an expired token',
+      ask: ({ clock, tokens }) => {
+        clock.advance(50_000); // the cached token has expired; the refresh still runs
+        return tokens.getToken('orders');
+      },
+    },
+    {
+      who: 'a rejected token', // gets the refresh under way, not the rejected token
+      ask: ({ tokens, token }) => tokens.getToken('orders', { rejectedToken: token }),
+    },
+  ])('makes a caller with $who wait for the refresh already under way, not a new one', async ({ ask }) => {
+    const underWay = await refreshUnderWay();
+    const { gated } = underWay;
+    const waiting = settlement(ask(underWay));
     await nextTurn();
-    expect(cached.value).toBe('orders#1');
-
-    clock.advance(50_000); // the cached token has expired; the refresh still runs
-    const late = settlement(tokens.getToken('orders'));
-    await nextTurn();
-    expect(late.status).toBe('pending');
+    expect(waiting.status).toBe('pending');
     expect(gated.calls()).toBe(2);
     gated.succeed();
     await nextTurn();
-    expect(late).toMatchObject({ status: 'fulfilled', value: 'orders#2' });
-  });
-
-  it('hands a caller whose token was rejected the refresh under way, not the rejected token', async () => {
-    const clock = manualClock();
-    const gated = gatedSource(clock);
-    const tokens = createTokenClient({ source: gated.source, now: clock.now });
-    const first = tokens.getToken('orders');
-    gated.succeed();
-    const token = await first;
-    clock.advance(250_000);
-    const cached = settlement(tokens.getToken('orders')); // starts the background refresh
-    await nextTurn();
-    expect(cached.value).toBe('orders#1');
-    const replacement = settlement(tokens.getToken('orders', { rejectedToken: token }));
-    await nextTurn();
-    expect(replacement.status).toBe('pending');
-    gated.succeed();
-    await nextTurn();
-    expect(replacement).toMatchObject({ status: 'fulfilled', value: 'orders#2' });
+    expect(waiting).toMatchObject({ status: 'fulfilled', value: 'orders#2' });
     expect(gated.calls()).toBe(2);
   });
 
@@ -256,16 +258,7 @@ describe('TokenClient: refresh without blocking', () => {
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);
     try {
-      const clock = manualClock();
-      const gated = gatedSource(clock);
-      const tokens = createTokenClient({ source: gated.source, now: clock.now });
-      const first = tokens.getToken('orders');
-      gated.succeed();
-      await first;
-      clock.advance(250_000);
-      const cached = settlement(tokens.getToken('orders')); // starts the background refresh
-      await nextTurn();
-      expect(cached.value).toBe('orders#1');
+      const { gated, tokens } = await refreshUnderWay();
       gated.fail();
       await nextTurn();
       await nextTurn();

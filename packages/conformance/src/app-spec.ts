@@ -52,7 +52,9 @@ export const sessions: NonNullable<VerifierOptions['sessions']> = (request) => {
  * - `/api`: `serviceAuth(spec.options)`, rejections answered by the adapter
  *   - `GET /whoami` (both kinds), the {@link guardedRoutes}, `GET /boom` throws `new Error('boom')`,
  *     `GET /documents/:id` authorize('documents:read'), `POST /documents/:id`
- *     authorize('documents:write'), both with {@link loadDocument} and echoing the resource
+ *     authorize('documents:write') made by the `/api` middleware itself (Express and Koa
+ *     `serviceAuth(...).authorize`, Fastify `app.authorize`), both with {@link loadDocument}
+ *     and echoing the resource
  * - `/optional`: `serviceAuth({ verifier: spec.verifier, optional: true })`
  *   - `GET /whoami`, `POST /orders` requirePermission('orders:create')
  * - `/delegated`: `serviceAuth({ verifier: spec.verifier, onError: 'forward' })`, rendered by
@@ -237,10 +239,13 @@ export function appError(error: unknown): {
 }
 
 /**
- * The {@link AppSpec} for verifier `options`: a verifier of them, and `signed` (by default an
- * HMAC authenticator with a random secret nobody knows, for suites that do not sign).
+ * The {@link AppSpec} for verifier `options` (with the document {@link policies} unless they
+ * bring their own): a verifier of them, and `signed` (by default an HMAC authenticator with a
+ * random secret nobody knows, for suites that do not sign).
  */
-export function appSpec(options: VerifierOptions, kit?: Kit): AppSpec {
+export function appSpec(verifierOptions: VerifierOptions, kit?: Kit): AppSpec {
+  // The document routes check these policies; suites that never call them still declare them.
+  const options = { policies: policies as readonly Policy[], ...verifierOptions };
   return {
     options,
     verifier: createVerifier(options),

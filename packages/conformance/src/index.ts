@@ -7,10 +7,14 @@ export {
   type AppSpec,
   type AuthGroup,
   apiKeys,
+  appSpec,
+  createKit,
   type Document,
+  echo,
   echoBody,
   guardedRoutes,
   httpsOptions,
+  type Kit,
   loadDocument,
   type RouteGuards,
   type ServerTls,
@@ -18,3 +22,6 @@ export {
 } from './app-spec.js';
 export { listen, type Running } from './client.js';
 export { defineConformanceSuite } from './define-conformance-suite.js';
+// With appSpec, createKit and echo: for targets that are not HTTP (gRPC), which run the scenarios
+// that make sense over their protocol against the same app and kit.
+export { type Concern, concerns, type Expectation, type Scenario } from './scenarios/index.js';

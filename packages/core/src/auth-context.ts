@@ -36,7 +36,7 @@ export interface StandardClaims {
 export type Claims<C extends object = object> = StandardClaims & AuthClaims & C;
 
 /** What a route refusal adds to its `rejected` event besides the caller's identity. */
-export interface RejectionDetail {
+export interface RefusalDetail {
   /** For guard rejections: what was required, e.g. `permission orders:create`. */
   readonly requirement?: string;
   /** For `policy_denied`: the policy that denied, when one did. */
@@ -76,7 +76,7 @@ export interface Rejector {
     code: AuthErrorCode,
     identity: RequestIdentity,
     options?: AuthErrorOptions,
-    detail?: RejectionDetail,
+    detail?: RefusalDetail,
   ): AuthError;
   /**
    * A failure passed on by a composition of authenticators: with this realm, and reported unless
@@ -103,6 +103,9 @@ export interface AuthContextFields<C extends object = object> {
   /** For a service calling on behalf of a user: the user's verified context. */
   readonly user?: AuthContext<C>;
 }
+
+/** The roles of a context without any: one shared, never-changed set. */
+const NO_ROLES: ReadonlySet<string> = new Set<string>();
 
 /**
  * Who is calling and what they may do: the result of a successful verification. Adapters put it
@@ -165,7 +168,7 @@ export class AuthContext<C extends object = object> {
     this.header = fields.header;
     this.roles = fields.roles;
     this.#permissions = fields.permissions;
-    this.#roles = new Set(fields.roles);
+    this.#roles = fields.roles.length === 0 ? NO_ROLES : new Set(fields.roles);
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { RejectionDetail } from './explain/rejection-detail.js';
+
 /**
  * Every way a request can fail authentication or authorization, as a stable code.
  *
@@ -234,6 +236,8 @@ export interface AuthErrorOptions {
   readonly description?: string;
   /** The claim involved, for claim failures (`exp`, `aud`, ...). */
   readonly claim?: string;
+  /** What was found and expected, safe to log; never sent to clients. */
+  readonly detail?: RejectionDetail;
   /** The underlying error (for logs; never sent to clients). */
   readonly cause?: unknown;
   /** `realm` of the challenge. */
@@ -289,6 +293,11 @@ export class AuthError extends Error {
   readonly claim: string | undefined;
   /** `realm` of the challenge, if configured. */
   readonly realm: string | undefined;
+  /**
+   * What was found and expected (issuer, audience, `kid`, `alg`, times), safe to log and carried
+   * by the `rejected` event; never sent to clients.
+   */
+  readonly detail: RejectionDetail | undefined;
   /** Seconds after which a 503 may be retried. */
   readonly retryAfter: number | undefined;
   /** Response headers to send: `WWW-Authenticate` for 401/403, `Retry-After` for 503, and extras such as `DPoP-Nonce`. */
@@ -307,6 +316,7 @@ export class AuthError extends Error {
     this.description = description;
     this.claim = options.claim;
     this.realm = options.realm;
+    this.detail = options.detail;
     this.retryAfter = options.retryAfter;
     this.#options = options;
     this.headers = buildHeaders(info, this.scheme, description, options);

@@ -1,4 +1,5 @@
 import type { AuthErrorCode } from './errors.js';
+import type { RejectionDetail } from './explain/rejection-detail.js';
 
 /**
  * Who called, by the kind of credentials the request carried: a service token (`service`), a
@@ -41,6 +42,12 @@ export interface RejectedEvent extends RequestIdentity {
   readonly requirement?: string;
   /** For `policy_denied`: the policy that denied, when one did (none allowing has no policy). */
   readonly policy?: string;
+  /**
+   * What was found and what was expected, safe to log (issuer and audience strings, `kid`,
+   * `alg`, times; never a token, signature, secret or key), e.g.
+   * `{ field: 'iss', found: 'billing', expected: ['https://billing'], explanation: 'iss is "billing", expected "https://billing"' }`.
+   */
+  readonly detail?: RejectionDetail;
 }
 
 /** An issuer's keys were (re)loaded from its JWKS endpoint. */
@@ -60,6 +67,8 @@ export interface KeysFetchFailedEvent {
   readonly reason: string;
   /** True when older keys keep serving. */
   readonly servingStaleKeys: boolean;
+  /** Milliseconds until the next fetch is allowed (the back-off after this failure). */
+  readonly retryInMs: number;
 }
 
 /** Everything the verifier reports through `onEvent`. */

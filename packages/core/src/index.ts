@@ -25,6 +25,7 @@ export {
   isAuthError,
 } from './errors.js';
 export type { AuthEvent, AuthEventListener, CallerKind, RequestIdentity } from './events.js';
+export type { RejectionDetail } from './explain/rejection-detail.js';
 export type { RoleMap } from './grants/role-map.js';
 // Authorizing routes
 export { type AuthorizeOptions, authorize } from './guards/authorize.js';
@@ -46,7 +47,9 @@ export { createAuthContext, type IdentityInput } from './identity/create-auth-co
 export type { SessionCheck, SessionResult } from './identity/sessions.js';
 export type { IssuerOptions, RemoteKeyOptions } from './keys/issuer-options.js';
 export type { IssuerHealth } from './keys/key-source.js';
+export type { SignatureVerification } from './keys/signature-verification.js';
 export { type Duration, parseDuration } from './lib/duration.js';
+export type { AuthLogger } from './logging/log-sink.js';
 export { createMtlsAuthenticator, type MtlsAuthenticatorOptions } from './mtls/mtls-authenticator.js';
 export type { AuthCheck } from './pipeline/run-checks.js';
 export { allow, deny, type Policy, type PolicyContext, type PolicyDecision } from './policies/policies.js';
@@ -55,6 +58,11 @@ export { MemoryNonceStore } from './replay/memory-nonce-store.js';
 export type { NonceStore } from './replay/nonce-store.js';
 export { MemoryRevocationStore } from './revocation/memory-revocation-store.js';
 export type { RevocationQuery, RevocationStore } from './revocation/revocation-store.js';
+export type {
+  MeterProviderLike,
+  TelemetryOptions,
+  TracerProviderLike,
+} from './telemetry/telemetry-options.js';
 export type { RequestLike } from './token/request.js';
 export { createVerifier, type Verifier, type VerifierHealth } from './verifier/verifier.js';
 export type { VerifierOptions } from './verifier/verifier-options.js';

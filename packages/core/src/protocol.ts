@@ -2,10 +2,11 @@
  * `@org/auth-core/protocol`: the building blocks of the wire formats, for the caller side and
  * tools (`@org/auth-client` and `@org/auth-cli` use them): the HMAC canonical request and
  * credential rules, JWK and certificate thumbprints, and the token decoder and verifier used
- * inside the pipeline.
+ * inside the pipeline, and the time texts of rejection explanations (`describeTimeClaim`).
  */
 
 export { type JwkLike, jwkThumbprint } from './dpop/jwk-thumbprint.js';
+export { describeTimeClaim, isoTime, relativeTime, span } from './explain/time-text.js';
 export {
   type CanonicalRequestParts,
   canonicalRequest,

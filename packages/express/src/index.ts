@@ -5,24 +5,12 @@
 import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
 import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
 import type { Request, RequestHandler } from 'express';
-import { reject } from './respond.js';
+import { authorizeRoute, routeCheck } from './route-check.js';
 
 export * from '@org/auth-core';
+export * from './readiness.js';
 export * from './service-auth.js';
 export * from './signed-body.js';
-
-/** Route middleware around one check; `keep` stores what it resolves to as `req.resource`. */
-function routeCheck(check: (req: Request) => Promise<unknown>, keep: boolean): RequestHandler {
-  return (req, res, next) => {
-    check(req).then(
-      (value) => {
-        if (keep) req.resource = value;
-        next();
-      },
-      (error: unknown) => reject(error, req, res, next),
-    );
-  };
-}
 
 /**
  * Turns any core guard into route middleware. A request that `serviceAuth()` never saw answers
@@ -41,8 +29,7 @@ export function fromGuard(guard: Guard): RequestHandler {
  * @example app.get('/documents/:id', authorize('documents:read', { resource: (req) => documents.get(req.params.id) }), handler)
  */
 export function authorize(action: string, options: AuthorizeOptions<Request> = {}): RequestHandler {
-  const check = coreAuthorize(action, options);
-  return routeCheck((req) => check(req.auth, req, req, req.authState?.authenticator), true);
+  return authorizeRoute(coreAuthorize(action, options));
 }
 
 /** Route middleware, as `RequestHandler` with its default parameters. */

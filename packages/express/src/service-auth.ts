@@ -1,12 +1,14 @@
-import type { AuthContext } from '@org/auth-core';
+import type { AuthContext, AuthorizeOptions } from '@org/auth-core';
 import {
   type AdapterOptions,
   type AuthRequestState,
+  type BoundAuthorize,
   prepareAdapter,
   type VerifierOrOptions,
 } from '@org/auth-core/adapter';
 import type { Request, RequestHandler } from 'express';
 import { reject } from './respond.js';
+import { authorizeRoute } from './route-check.js';
 
 declare global {
   namespace Express {
@@ -34,6 +36,9 @@ export type ServiceAuthOptions = AdapterOptions & VerifierOrOptions;
 /** A request after `serviceAuth()` and a guard: `auth` is set, with extra claims `C`. */
 export type AuthenticatedRequest<C extends object = object> = Request & { auth: AuthContext<C> };
 
+/** The middleware of {@link serviceAuth}, with `authorize()` bound to its verifier. */
+export type ServiceAuthMiddleware = RequestHandler & BoundAuthorize<Request, RequestHandler>;
+
 /**
  * Verifies the credentials of every request and sets `req.auth`. The verifier is built once,
  * here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
@@ -44,10 +49,15 @@ export type AuthenticatedRequest<C extends object = object> = Request & { auth: 
  * app.post('/orders', requirePermission('orders:create'), (req, res) => res.json(req.auth?.toJSON()));
  * ```
  */
-export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
+export function serviceAuth(options: ServiceAuthOptions): ServiceAuthMiddleware {
   const adapter = prepareAdapter(options);
-  return (req, res, next) => {
-    const state = adapter.enter(req.authState);
+  const signed = adapter.authenticator.signsBodies === true;
+  const authorize = (action: string, options?: AuthorizeOptions<Request>) =>
+    authorizeRoute(adapter.authorize(action, options));
+  const middleware: RequestHandler = (req, res, next) => {
+    // Only a body parser of a signed request may have made a state already; an absent property
+    // of `req` is looked up through its whole prototype chain, so unsigned requests never read it.
+    const state = adapter.enter(signed ? req.authState : undefined);
     req.authState = state;
     // A token verified before needs no promise.
     const cached = adapter.cached(req);
@@ -65,4 +75,5 @@ export function serviceAuth(options: ServiceAuthOptions): RequestHandler {
       (error: unknown) => reject(error, req, res, next),
     );
   };
+  return Object.assign(middleware, { authorize });
 }

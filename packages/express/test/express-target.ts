@@ -25,14 +25,15 @@ export function expressTarget(name: string, createApp: typeof express): Target {
       };
 
       const api = createApp.Router();
-      api.use(auth.serviceAuth(options));
+      const authenticated = auth.serviceAuth(options);
+      api.use(authenticated);
       api.get('/whoami', handler);
       for (const [method, path, guard] of guardedRoutes(auth)) api[method](path, guard, handler);
       api.get('/boom', boom);
       const loaded: RequestHandler = (req, res) => void res.json(echo(req.auth, req.resource));
       const document = { resource: (req: Request) => loadDocument(req.params.id) };
       api.get('/documents/:id', auth.authorize('documents:read', document), loaded);
-      api.post('/documents/:id', auth.authorize('documents:write', document), loaded);
+      api.post('/documents/:id', authenticated.authorize('documents:write', document), loaded);
 
       const optional = createApp.Router();
       optional.use(auth.serviceAuth({ verifier, optional: true }));

@@ -1,4 +1,10 @@
-import { get, token, verifierOptions, withServer } from '@org/auth-conformance/helpers';
+import {
+  expectBoundAuthorizeChecksPolicies,
+  get,
+  token,
+  verifierOptions,
+  withServer,
+} from '@org/auth-conformance/helpers';
 import { AuthConfigError, type AuthEvent, createVerifier } from '@org/auth-core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import express from 'express';
@@ -25,6 +31,11 @@ describe('serviceAuth options', () => {
     expect(() => serviceAuth({ verifier, audience: 'x' } as never)).toThrow(
       /either a verifier or verifier options/,
     );
+  });
+
+  it('serviceAuth().authorize() refuses a route with no policies when it is declared', () => {
+    const authenticated = serviceAuth(verifierOptions());
+    expectBoundAuthorizeChecksPolicies((action, options) => authenticated.authorize(action, options));
   });
 
   it('validates guard arguments when the route is declared', () => {

@@ -10,6 +10,7 @@ import {
   requireKind,
   requirePermission,
   requireRole,
+  type ServiceAuthMiddleware,
   type ServiceAuthOptions,
   serviceAuth,
 } from '../src/index.js';
@@ -33,7 +34,9 @@ describe('types', () => {
   });
 
   it('returns request handlers', () => {
-    expectTypeOf(serviceAuth).returns.toEqualTypeOf<RequestHandler>();
+    expectTypeOf(serviceAuth).returns.toEqualTypeOf<ServiceAuthMiddleware>();
+    expectTypeOf(serviceAuth).returns.toExtend<RequestHandler>();
+    expectTypeOf<ServiceAuthMiddleware['authorize']>().returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(requirePermission).parameters.toEqualTypeOf<string[]>();
     expectTypeOf(requirePermission).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(requireAnyPermission).returns.toEqualTypeOf<RequestHandler>();

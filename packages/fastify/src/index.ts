@@ -5,27 +5,16 @@
 import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
 import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
 import type { FastifyRequest } from 'fastify';
-import { type AuthHook, reject } from './service-auth.js';
+import { type AuthHook, authorizeRoute, routeCheck } from './route-check.js';
 
 export * from '@org/auth-core';
+export { readiness } from './readiness.js';
+export type { AuthHook } from './route-check.js';
 export {
   type AuthenticateHook,
-  type AuthHook,
   type ServiceAuthOptions,
   serviceAuth,
 } from './service-auth.js';
-
-/** A route hook around one check; `keep` stores what it resolves to as `request.resource`. */
-function routeCheck(check: (request: FastifyRequest) => Promise<unknown>, keep: boolean): AuthHook {
-  return async (request, reply) => {
-    try {
-      const value = await check(request);
-      if (keep) request.resource = value;
-    } catch (error) {
-      return reject(error, request, reply);
-    }
-  };
-}
 
 /**
  * Turns any core guard into a route hook (`preHandler` or `onRequest`). A request that was never
@@ -47,11 +36,7 @@ export function fromGuard(guard: Guard): AuthHook {
  * @example app.get('/documents/:id', { preHandler: authorize('documents:read', { resource: (request) => load(request.params) }) }, handler)
  */
 export function authorize(action: string, options: AuthorizeOptions<FastifyRequest> = {}): AuthHook {
-  const check = coreAuthorize(action, options);
-  return routeCheck(
-    (request) => check(request.auth ?? undefined, request, request.raw, request.authState?.authenticator),
-    true,
-  );
+  return authorizeRoute(coreAuthorize(action, options));
 }
 
 type Guards = GuardFactories<AuthHook>;

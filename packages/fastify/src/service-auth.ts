@@ -1,11 +1,11 @@
-import type { AuthContext } from '@org/auth-core';
+import type { AuthContext, AuthorizeOptions } from '@org/auth-core';
 import {
   type AdapterOptions,
   type AuthRequestState,
+  type BoundAuthorize,
   finishBody,
   hashingStream,
   prepareAdapter,
-  rejectionResponse,
   type VerifierOrOptions,
 } from '@org/auth-core/adapter';
 import type {
@@ -16,9 +16,8 @@ import type {
   preValidationAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-
-/** A hook usable as `onRequest` or `preHandler`, at application or route level. */
-export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+import { reject } from './respond.js';
+import { type AuthHook, authorizeRoute } from './route-check.js';
 
 /**
  * The authentication hook (`app.authenticate`), usable as `onRequest` or `preHandler`. It takes
@@ -45,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Authenticates one route: `{ onRequest: app.authenticate }` (useful with `global: false`). */
     authenticate: AuthenticateHook;
+    /** `authorize()` with this registration's verifier; see `BoundAuthorize`. */
+    authorize: BoundAuthorize<FastifyRequest, AuthHook>['authorize'];
   }
 }
 
@@ -56,18 +57,13 @@ declare module 'fastify' {
  */
 export type ServiceAuthOptions = AdapterOptions & VerifierOrOptions & { readonly global?: boolean };
 
-/** Answers a rejection as the request's authentication asked; anything else is rethrown. */
-export function reject(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const response = rejectionResponse(error, request.authState ?? undefined);
-  if (response === undefined) throw error;
-  return reply.code(response.status).headers(response.headers).send(response.body);
-}
-
 /** Fastify hands its own `register()` options to the plugin too; they are not ours to check. */
 const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
 
 const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   const own = Object.fromEntries(Object.entries(options).filter(([key]) => !REGISTER_OPTIONS.has(key)));
+  // The verifier reports to the app's logger unless told otherwise.
+  if (!('verifier' in own || 'authenticator' in own || 'logger' in own)) own.logger = app.log;
   const adapter = prepareAdapter(own as ServiceAuthOptions, { global: true });
   const authenticate: AuthenticateHook = (request, reply, done) => {
     const state = adapter.enter(request.authState ?? undefined);
@@ -97,6 +93,9 @@ const plugin: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
   app.decorateRequest('resource', null);
   app.decorateRequest('authState', null);
   app.decorate('authenticate', authenticate);
+  app.decorate('authorize', (action: string, options?: AuthorizeOptions<FastifyRequest>) =>
+    authorizeRoute(adapter.authorize(action, options)),
+  );
   if (adapter.flags.global) app.addHook('onRequest', authenticate);
   if (adapter.authenticator.signsBodies === true) {
     app.addHook('preParsing', hashSignedBody);

@@ -35,7 +35,7 @@ export function fastifyTarget(name: string): Target {
             resource: (request: FastifyRequest) => loadDocument((request.params as { id?: string }).id),
           };
           api.get('/documents/:id', { preHandler: auth.authorize('documents:read', document) }, loaded);
-          api.post('/documents/:id', { preHandler: auth.authorize('documents:write', document) }, loaded);
+          api.post('/documents/:id', { preHandler: api.authorize('documents:write', document) }, loaded);
         },
         { prefix: '/api' },
       );

@@ -1,4 +1,10 @@
-import { get, token, verifierOptions } from '@org/auth-conformance/helpers';
+import {
+  expectBoundAuthorizeChecksPolicies,
+  get,
+  ISSUER,
+  token,
+  verifierOptions,
+} from '@org/auth-conformance/helpers';
 import { AuthConfigError, type AuthEvent, createVerifier } from '@org/auth-core';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,12 +48,36 @@ describe('registration', () => {
     expect(response.status).toBe(200);
   });
 
+  it("reports configuration-looking rejections to the app's logger, once per cause", async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const stream = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    const app = Fastify({ logger: { level: 'warn', stream } });
+    apps.push(app);
+    await app.register(serviceAuth, verifierOptions());
+    app.get('/who', echo);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const foreign = token({ iss: 'https://elsewhere.test' });
+    for (let i = 0; i < 5; i++) expect((await get(`${url}/who`, foreign)).status).toBe(401);
+    const warnings = lines.filter((line) => line.level === 40);
+    expect(warnings.map((line) => line.msg)).toEqual([
+      `untrusted issuer: iss is "https://elsewhere.test", expected "${ISSUER}"`,
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(foreign.split('.')[2]);
+  });
+
   it('decorates every request with auth = null until authenticated', async () => {
     const app = Fastify();
     apps.push(app);
     await app.register(serviceAuth, verifierOptions());
     expect(app.hasRequestDecorator('auth')).toBe(true);
     expect(app.hasDecorator('authenticate')).toBe(true);
+  });
+
+  it('app.authorize() refuses a route with no policies when it is declared', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(serviceAuth, verifierOptions());
+    expectBoundAuthorizeChecksPolicies((action, options) => app.authorize(action, options));
   });
 
   it('validates guard arguments when the route is declared', () => {

@@ -5,24 +5,11 @@
 import { type AuthorizeOptions, authorize as coreAuthorize, type Guard } from '@org/auth-core';
 import { adaptGuards, type GuardFactories } from '@org/auth-core/adapter';
 import type { Context, Middleware } from 'koa';
-import { reject } from './respond.js';
+import { authorizeRoute, routeCheck } from './route-check.js';
 
 export * from '@org/auth-core';
+export * from './readiness.js';
 export * from './service-auth.js';
-
-/** Middleware around one check; `keep` stores what it resolves to as `ctx.state.resource`. */
-function routeCheck(check: (ctx: Context) => Promise<unknown>, keep: boolean): Middleware {
-  return async (ctx, next) => {
-    let value: unknown;
-    try {
-      value = await check(ctx);
-    } catch (error) {
-      return reject(error, ctx);
-    }
-    if (keep) ctx.state.resource = value;
-    await next();
-  };
-}
 
 /**
  * Turns any core guard into middleware. A request that `serviceAuth()` never saw answers 401
@@ -41,8 +28,7 @@ export function fromGuard(guard: Guard): Middleware {
  * @example router.get('/documents/:id', authorize('documents:read', { resource: (ctx) => documents.get(ctx.params.id) }), handler)
  */
 export function authorize(action: string, options: AuthorizeOptions<Context> = {}): Middleware {
-  const check = coreAuthorize(action, options);
-  return routeCheck((ctx) => check(ctx.state.auth, ctx, ctx.req, ctx.state.authState?.authenticator), true);
+  return authorizeRoute(coreAuthorize(action, options));
 }
 
 type Guards = GuardFactories<Middleware>;

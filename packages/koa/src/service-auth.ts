@@ -1,13 +1,15 @@
-import type { AuthContext } from '@org/auth-core';
+import type { AuthContext, AuthorizeOptions } from '@org/auth-core';
 import {
   type AdapterOptions,
   type AuthRequestState,
+  type BoundAuthorize,
   finishBody,
   prepareAdapter,
   type VerifierOrOptions,
 } from '@org/auth-core/adapter';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { reject } from './respond.js';
+import { authorizeRoute } from './route-check.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -35,6 +37,9 @@ export interface AuthenticatedState<C extends object = object> {
   auth: AuthContext<C>;
 }
 
+/** The middleware of {@link serviceAuth}, with `authorize()` bound to its verifier. */
+export type ServiceAuthMiddleware = Middleware & BoundAuthorize<Context, Middleware>;
+
 /**
  * Verifies the credentials of every request and sets `ctx.state.auth`. The verifier is built
  * once, here; option errors throw an `AuthConfigError` (a `TypeError`) now, not per request.
@@ -45,9 +50,11 @@ export interface AuthenticatedState<C extends object = object> {
  * router.post('/orders', requirePermission('orders:create'), (ctx) => { ctx.body = ctx.state.auth?.toJSON(); });
  * ```
  */
-export function serviceAuth(options: ServiceAuthOptions): Middleware {
+export function serviceAuth(options: ServiceAuthOptions): ServiceAuthMiddleware {
   const adapter = prepareAdapter(options);
-  return async (ctx, next) => {
+  const authorize = (action: string, options?: AuthorizeOptions<Context>) =>
+    authorizeRoute(adapter.authorize(action, options));
+  const middleware: Middleware = async (ctx, next) => {
     const state = adapter.enter(ctx.state.authState);
     ctx.state.authState = state;
     // A mounted app (koa-mount) rewrites req.url; signatures and DPoP proofs cover the target as sent.
@@ -62,6 +69,7 @@ export function serviceAuth(options: ServiceAuthOptions): Middleware {
     ctx.state.auth = auth;
     await next();
   };
+  return Object.assign(middleware, { authorize });
 }
 
 /**

@@ -30,7 +30,8 @@ export function koaTarget(name: string, App: typeof Koa): Target {
       };
 
       const api = new Router({ prefix: '/api' });
-      api.use(auth.serviceAuth(options));
+      const authenticated = auth.serviceAuth(options);
+      api.use(authenticated);
       api.get('/whoami', handler);
       for (const [method, path, guard] of guardedRoutes(auth)) api[method](path, guard, handler);
       api.get('/boom', boom);
@@ -41,7 +42,7 @@ export function koaTarget(name: string, App: typeof Koa): Target {
         resource: (ctx: Context) => loadDocument((ctx as { params?: { id?: string } }).params?.id),
       };
       api.get('/documents/:id', auth.authorize('documents:read', document), loaded);
-      api.post('/documents/:id', auth.authorize('documents:write', document), loaded);
+      api.post('/documents/:id', authenticated.authorize('documents:write', document), loaded);
 
       const optional = new Router({ prefix: '/optional' });
       optional.use(auth.serviceAuth({ verifier, optional: true }));

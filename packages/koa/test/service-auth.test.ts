@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import { get, token, verifierOptions, withServer } from '@org/auth-conformance/helpers';
+import {
+  expectBoundAuthorizeChecksPolicies,
+  get,
+  token,
+  verifierOptions,
+  withServer,
+} from '@org/auth-conformance/helpers';
 import {
   AuthConfigError,
   type AuthEvent,
@@ -34,6 +40,11 @@ describe('serviceAuth options', () => {
     expect(() => serviceAuth({ verifier, audience: 'x' } as never)).toThrow(
       /either a verifier or verifier options/,
     );
+  });
+
+  it('serviceAuth().authorize() refuses a route with no policies when it is declared', () => {
+    const authenticated = serviceAuth(verifierOptions());
+    expectBoundAuthorizeChecksPolicies((action, options) => authenticated.authorize(action, options));
   });
 
   it('validates guard arguments when the route is declared', () => {

@@ -10,6 +10,7 @@ import {
   requireKind,
   requirePermission,
   requireRole,
+  type ServiceAuthMiddleware,
   type ServiceAuthOptions,
   serviceAuth,
 } from '../src/index.js';
@@ -36,7 +37,9 @@ describe('types', () => {
   });
 
   it('returns middleware', () => {
-    expectTypeOf(serviceAuth).returns.toEqualTypeOf<Middleware>();
+    expectTypeOf(serviceAuth).returns.toEqualTypeOf<ServiceAuthMiddleware>();
+    expectTypeOf(serviceAuth).returns.toExtend<Middleware>();
+    expectTypeOf<ServiceAuthMiddleware['authorize']>().returns.toEqualTypeOf<Middleware>();
     expectTypeOf(requirePermission).parameters.toEqualTypeOf<string[]>();
     expectTypeOf(requirePermission).returns.toEqualTypeOf<Middleware>();
     expectTypeOf(requireAnyPermission).returns.toEqualTypeOf<Middleware>();

@@ -21,6 +21,7 @@ import {
   time,
   utf8String,
 } from './der.js';
+import { assertOptionKeys, optionNames } from './option-keys.js';
 
 /** Options of {@link createTestCertificateAuthority}. */
 export interface TestCertificateAuthorityOptions {
@@ -131,6 +132,11 @@ export function createTestCertificateAuthority(
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = keyIdentifier(spki);
+  assertOptionKeys(
+    'createTestCertificateAuthority',
+    options,
+    optionNames<TestCertificateAuthorityOptions>({ name: true, notBefore: true, notAfter: true }),
+  );
   const name = distinguishedName(options.name ?? 'Test CA');
   const der = certificate(
     {
@@ -153,10 +159,21 @@ export function createTestCertificateAuthority(
   };
 }
 
+const ISSUE_OPTIONS = optionNames<IssueCertificateOptions>({
+  commonName: true,
+  uris: true,
+  dnsNames: true,
+  ipAddresses: true,
+  notBefore: true,
+  notAfter: true,
+  usage: true,
+});
+
 function issueLeaf(options: IssueCertificateOptions, issuer: Signer): TestCertificate {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('issue: expected options such as { commonName: "billing" }');
   }
+  assertOptionKeys('issue', options, ISSUE_OPTIONS);
   const names = [
     ...(options.uris ?? []).map((uri) => implicitPrimitive(6, ascii(uri))),
     ...(options.dnsNames ?? []).map((dns) => implicitPrimitive(2, ascii(dns))),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { JsonWebKeySet } from './keys.js';
+import { assertOptionKeys, optionNames } from './option-keys.js';
 import type { TestIssuer } from './test-issuer.js';
 
 /** Where a {@link JwksServer} reads its keys on every request. */
@@ -62,6 +63,11 @@ export async function startJwksServer(
   source: JwksSource,
   options: JwksServerOptions = {},
 ): Promise<JwksServer> {
+  assertOptionKeys(
+    'startJwksServer',
+    options,
+    optionNames<JwksServerOptions>({ path: true, cacheControl: true }),
+  );
   const path = options.path ?? '/.well-known/jwks.json';
   const cacheControl = options.cacheControl ?? 'no-store';
   let keys: () => JsonWebKeySet = isIssuer(source)

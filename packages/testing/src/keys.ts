@@ -1,5 +1,6 @@
 import { randomUUID, type webcrypto } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { assertOptionKeys, optionNames } from './option-keys.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -43,6 +44,7 @@ export interface GenerateTestKeyOptions {
  * ```
  */
 export async function generateTestKey(options: GenerateTestKeyOptions = {}): Promise<TestKey> {
+  assertOptionKeys('generateTestKey', options, optionNames<GenerateTestKeyOptions>({ alg: true, kid: true }));
   const alg = options.alg ?? 'ES256';
   const kid = options.kid ?? randomUUID();
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });

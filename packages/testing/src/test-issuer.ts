@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { base64url, type JWTPayload, SignJWT } from 'jose';
 import { generateTestKey, type JsonWebKeySet, type TestAlgorithm, type TestKey, toJwks } from './keys.js';
+import { assertOptionKeys, optionNames } from './option-keys.js';
 
 /** Every kind of deliberately broken token {@link TestIssuer.broken} can mint. */
 export const BROKEN_TOKEN_KINDS = Object.freeze([
@@ -77,6 +78,16 @@ export interface SignOptions {
 /** Claims for {@link TestIssuer.sign}; a claim set to `undefined` is removed from the token. */
 export type ClaimOverrides = Readonly<Record<string, unknown>>;
 
+const ISSUER_OPTIONS = optionNames<TestIssuerOptions>({
+  issuer: true,
+  audience: true,
+  subject: true,
+  alg: true,
+  lifetime: true,
+  marker: true,
+  now: true,
+});
+
 /**
  * An in-memory token issuer for tests: keys, valid tokens, broken tokens and a JWKS.
  * Build it with {@link createTestIssuer}.
@@ -97,6 +108,7 @@ export class TestIssuer {
 
   /** Prefer {@link createTestIssuer}, which generates the first key. */
   constructor(key: TestKey, options: TestIssuerOptions = {}) {
+    assertOptionKeys('createTestIssuer', options, ISSUER_OPTIONS);
     this.issuer = options.issuer ?? 'https://issuer.test';
     this.audience = options.audience ?? 'test-service';
     this.subject = options.subject ?? 'test-caller';
@@ -241,6 +253,7 @@ function corruptSignature(token: string): string {
  * const jwks = issuer.jwks(); // hand to the verifier as a static JWKS
  * ```
  */
+
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const key = await generateTestKey(options.alg === undefined ? {} : { alg: options.alg });
   return new TestIssuer(key, options);

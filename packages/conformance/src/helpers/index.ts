@@ -4,6 +4,8 @@
  */
 export { listen, type Running } from '../client.js';
 export { get, ISSUER, serve, token, verifierOptions, withServer } from './adapter-test-helpers.js';
+export { expectBoundAuthorizeChecksPolicies } from './bound-authorize.js';
+export { expectReadinessRoute } from './readiness.js';
 export {
   defineReadmeExampleTests,
   expectReadmeExample,

@@ -94,11 +94,11 @@ export async function expectReadmeExample(url: string): Promise<void> {
   });
   expect(refused.status).toBe(403);
   expect(refused.headers.get('www-authenticate')).toBe(
-    'Bearer realm="payments", error="insufficient_scope", error_description="insufficient permission"',
+    'Bearer realm="payments", error="insufficient_scope", error_description="missing permission payments:create", scope="payments:create"',
   );
   expect(await refused.json()).toEqual({
     error: 'insufficient_scope',
-    error_description: 'insufficient permission',
+    error_description: 'missing permission payments:create',
     code: 'insufficient_permission',
   });
 }

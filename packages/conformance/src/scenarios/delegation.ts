@@ -7,16 +7,7 @@ import type { Kit } from '../app-spec.js';
 import { ISSUER_STS, USER_TOKEN_HEADER } from '../app-spec.js';
 import { now } from '../tokens.js';
 import type { Concern } from './scenario.js';
-import {
-  bearer,
-  forwardedUser,
-  insufficientPermission,
-  ok,
-  rejected,
-  service,
-  user,
-  withToken,
-} from './support.js';
+import { bearer, forwardedUser, ok, rejected, service, user, withToken } from './support.js';
 
 /** A token of the token-exchange service: `sub` alice, `act.sub` orders, scope `orders:read`. */
 const exchanged =
@@ -47,7 +38,7 @@ export const delegationScenarios: Concern = {
       path: '/api/user-orders',
       authorization: withToken({ permissions: ['orders:read'] }),
       headers: forwardedUser(),
-      expect: insufficientPermission,
+      expect: rejected(403, 'insufficient_permission', 'user lacks permission orders:read'),
     },
     {
       name: 'on behalf: service token alone on a user route',

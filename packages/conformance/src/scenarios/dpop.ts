@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createDpopProof } from '@org/auth-client';
 import type { Kit } from '../app-spec.js';
 import type { Concern, Expectation, RequestInfo } from './scenario.js';
-import { challenge, missingToken, ok, rejected, rejectedWith, service, withToken } from './support.js';
+import { challenge, missingPermission, missingToken, ok, rejected, service, withToken } from './support.js';
 
 const DPOP_ALGS = 'algs="ES256 EdDSA RS256 PS256"';
 /** What a DPoP request may be made to carry differently from a correct one. */
@@ -73,7 +73,7 @@ export const dpopScenarios: Concern = {
       name: 'DPoP: guard failure is challenged with DPoP',
       path: '/dpop/orders',
       credentials: dpop(),
-      expect: rejectedWith('DPoP', 403, 'insufficient_permission', 'insufficient permission'),
+      expect: missingPermission(['orders:read'], 'DPoP'),
     },
     {
       name: 'DPoP: bound token on a route requiring binding',

@@ -30,7 +30,7 @@ export const errorScenarios: Concern = {
       authorization: withToken(),
       expect: {
         status: 403,
-        wwwAuthenticate: challenge('insufficient_scope', 'insufficient permission'),
+        wwwAuthenticate: `${challenge('insufficient_scope', 'missing permission orders:create')}, scope="orders:create"`,
         body: { handledBy: 'app', code: 'insufficient_permission' },
       },
     },

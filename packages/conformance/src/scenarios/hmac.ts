@@ -2,7 +2,7 @@
 import { signRequest } from '@org/auth-core';
 import type { Kit } from '../app-spec.js';
 import type { Concern, Expectation, RequestInfo } from './scenario.js';
-import { ok, rejectedWith, withToken } from './support.js';
+import { missingPermission, ok, rejectedWith, withToken } from './support.js';
 
 /** What a signer may be made to sign differently from what is sent. */
 interface SignatureChange {
@@ -128,7 +128,7 @@ export const hmacScenarios: Concern = {
       headers: json,
       body: '{"sku":"A1"}',
       authorization: signedBy('batch'),
-      expect: rejectedSigned(403, 'insufficient_permission', 'insufficient permission'),
+      expect: missingPermission(['orders:create'], 'HMAC-SHA256'),
     },
     {
       name: 'malformed signature',

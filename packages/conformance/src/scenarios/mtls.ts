@@ -1,7 +1,7 @@
 /** mTLS: client certificates as identities (served over HTTPS, certificates made by the suite's CA). */
 import { BILLING_SPIFFE_ID } from '../app-spec.js';
 import type { Concern, Expectation } from './scenario.js';
-import { ok, rejectedWith, withToken } from './support.js';
+import { missingPermission, ok, rejectedWith, withToken } from './support.js';
 
 const mtlsCaller = { kind: 'mtls', issuer: 'mtls', caller: BILLING_SPIFFE_ID, subject: BILLING_SPIFFE_ID };
 /** No client certificate: the mTLS challenge, without an error (like a missing bearer token). */
@@ -41,7 +41,7 @@ export const mtlsScenarios: Concern = {
       name: 'mTLS: identity without the permission',
       path: '/mtls/orders',
       clientCertificate: 'shop',
-      expect: rejectedWith('mTLS', 403, 'insufficient_permission', 'insufficient permission'),
+      expect: missingPermission(['orders:read'], 'mTLS'),
     },
     {
       name: 'mTLS: identity not among the callers',

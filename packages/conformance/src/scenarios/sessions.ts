@@ -1,6 +1,6 @@
 /** The verifier's `sessions` hook is tried before the bearer token. */
 import type { Concern } from './scenario.js';
-import { insufficientPermission, ok, rejected, service, withToken } from './support.js';
+import { missingPermission, ok, rejected, service, withToken } from './support.js';
 
 export const sessionScenarios: Concern = {
   title: 'sessions',
@@ -49,7 +49,7 @@ export const sessionScenarios: Concern = {
       method: 'POST',
       path: '/api/orders',
       headers: () => ({ 'x-session': 'alice' }),
-      expect: insufficientPermission,
+      expect: missingPermission(['orders:create']),
     },
   ],
 };

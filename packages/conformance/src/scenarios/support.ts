@@ -60,7 +60,18 @@ export const missingToken: Expectation = {
 /** A guard's `missing_token` on a request no verifier ever saw: there is no realm to know. */
 export const missingTokenNoRealm: Expectation = { ...missingToken, wwwAuthenticate: 'Bearer' };
 
-export const insufficientPermission = rejected(403, 'insufficient_permission', 'insufficient permission');
+/**
+ * A 403 for missing permissions: named in the description and in the challenge's RFC 6750 `scope`
+ * attribute (after the description), with the given scheme.
+ */
+export function missingPermission(permissions: readonly string[], scheme = 'Bearer'): Expectation {
+  const description = `missing permission${permissions.length === 1 ? '' : 's'} ${permissions.join(' ')}`;
+  const expectation = rejectedWith(scheme, 403, 'insufficient_permission', description);
+  return {
+    ...expectation,
+    wwwAuthenticate: `${expectation.wwwAuthenticate}, scope="${permissions.join(' ')}"`,
+  };
+}
 
 /** A 200 echoing an auth context with these fields (`null`: no auth context). */
 export const ok = (auth: Record<string, unknown> | null): Expectation => ({

@@ -23,8 +23,15 @@ export {
   type VerifierOrOptions,
 } from './adapter-options.js';
 export {
+  type ReadinessResponse,
+  type ReadinessSource,
+  readinessResponse,
+  readinessSource,
+} from './readiness.js';
+export {
   type AuthRequestState,
   type BodyStream,
+  type BoundAuthorize,
   finishBody,
   hashingStream,
   type PreparedAdapter,

@@ -2,6 +2,7 @@ import { Transform } from 'node:stream';
 import type { AuthContext } from '../auth-context.js';
 import type { Authenticator } from '../authn/authenticator.js';
 import { type AuthErrorBody, isAuthError } from '../errors.js';
+import { type AuthorizeOptions, type Authorizer, authorizeWith } from '../guards/authorize.js';
 import { SignedBody } from '../hmac/signed-body.js';
 import type { RequestLike } from '../token/request.js';
 import {
@@ -39,6 +40,28 @@ export interface PreparedAdapter<F extends string = never> extends ResolvedAdapt
   cached(request: RequestLike): AuthContext | undefined;
   /** Authenticates the request, reporting its body to the state's {@link SignedBody}. */
   authenticate(request: RequestLike, state: AuthRequestState): Promise<AuthContext | undefined>;
+  /**
+   * `authorize()` for this middleware's requests: the authenticator's `policies` are known now,
+   * so a route without any is refused when it is declared.
+   *
+   * @throws {AuthConfigError} for a malformed action or loader, or when there are no policies
+   */
+  authorize<I = unknown, R = unknown>(action: string, options?: AuthorizeOptions<I, R>): Authorizer<I, R>;
+}
+
+/**
+ * What an adapter's authentication middleware adds for its routes: `authorize()` with the
+ * middleware's verifier. `I` is what the resource loader gets, `M` the framework's route handler.
+ */
+export interface BoundAuthorize<I, M> {
+  /**
+   * `authorize()` with this middleware's verifier: its `policies` are known now, so a route with
+   * no policies to check fails here, when it is declared, instead of on every request.
+   *
+   * @example app.get('/documents/:id', auth.authorize('documents:read', { resource: (req) => load(req.params.id) }), handler)
+   * @throws {AuthConfigError} for a malformed action or loader, or when there are no policies
+   */
+  authorize(action: string, options?: AuthorizeOptions<I>): M;
 }
 
 /**
@@ -70,6 +93,7 @@ export function prepareAdapter<F extends string = never>(
     },
     cached: (request) => authenticator.authenticateCached?.(request),
     authenticate: (request, state) => authenticator.authenticate(request, { optional, body: state.body }),
+    authorize: (action, options) => authorizeWith(authenticator.rejector?.policies, action, options),
   };
 }
 

@@ -51,4 +51,10 @@ export interface Authenticator {
    * bodies against their signatures. Default false.
    */
   readonly signsBodies?: boolean;
+  /**
+   * The HTTP-only mechanism it relies on, if any: `'DPoP'` (proofs sign the HTTP method and URL,
+   * RFC 9449 §4.2) or `'HMAC-SHA256'` (signatures cover the method, target and body). Adapters of
+   * other protocols (gRPC) refuse such an authenticator when they are built. Default: none.
+   */
+  readonly httpOnly?: 'DPoP' | 'HMAC-SHA256' | undefined;
 }

@@ -28,6 +28,11 @@ function check(name: string, authenticators: readonly Authenticator[]): void {
   }
 }
 
+/** The first HTTP-only mechanism of a composition: one is enough to tie it to HTTP. */
+function httpOnlyOf(authenticators: readonly Authenticator[]): Authenticator['httpOnly'] {
+  return authenticators.find((authenticator) => authenticator.httpOnly !== undefined)?.httpOnly;
+}
+
 /** A composition answers like its first authenticator that has a rejector (realm, scheme, events). */
 function rejectorOf(authenticators: readonly Authenticator[]): Rejector | undefined {
   return authenticators.find((authenticator) => authenticator.rejector !== undefined)?.rejector;
@@ -62,6 +67,7 @@ export function anyOf(...authenticators: Authenticator[]): Authenticator {
   return {
     rejector,
     signsBodies: authenticators.some((authenticator) => authenticator.signsBodies === true),
+    httpOnly: httpOnlyOf(authenticators),
     async authenticate(request, options = {}) {
       let best: { error: AuthError; source: Authenticator } | undefined;
       for (const authenticator of authenticators) {
@@ -96,6 +102,7 @@ export function allOf(...authenticators: Authenticator[]): Authenticator {
   return {
     rejector,
     signsBodies: authenticators.some((authenticator) => authenticator.signsBodies === true),
+    httpOnly: httpOnlyOf(authenticators),
     async authenticate(request, options = {}) {
       const contexts: (AuthContext | undefined)[] = [];
       for (const authenticator of authenticators) {

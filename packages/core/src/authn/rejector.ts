@@ -1,4 +1,4 @@
-import type { PolicyEvaluator, RejectionDetail, Rejector } from '../auth-context.js';
+import type { PolicyEvaluator, RefusalDetail, Rejector } from '../auth-context.js';
 import {
   AuthError,
   type AuthErrorCode,
@@ -6,7 +6,7 @@ import {
   type AuthScheme,
   isAuthError,
 } from '../errors.js';
-import { type AuthEventListener, type RequestIdentity, safeListener } from '../events.js';
+import { type AuthEvent, type AuthEventListener, type RequestIdentity, safeListener } from '../events.js';
 
 /** Settings of a {@link Rejector}, validated by the authenticator that owns it. */
 export interface RejectorSettings {
@@ -14,6 +14,8 @@ export interface RejectorSettings {
   readonly scheme: AuthScheme;
   readonly realm: string | undefined;
   readonly onEvent: AuthEventListener | undefined;
+  /** Also hears every rejection (not acceptances): the `logger` option's reporter. */
+  readonly log?: AuthEventListener | undefined;
   readonly now: () => number;
   /** The policies `authorize()` uses for this authenticator's contexts (the verifier's `policies`). */
   readonly policies?: PolicyEvaluator | undefined;
@@ -41,6 +43,7 @@ export class AuthRejector implements Rejector {
   /** Policies for `authorize()`, when the authenticator has some. */
   readonly policies: PolicyEvaluator | undefined;
   readonly #emit: AuthEventListener;
+  readonly #log: AuthEventListener | undefined;
   readonly #finish: ((error: AuthError, presentation: string) => AuthError) | undefined;
 
   constructor(settings: RejectorSettings) {
@@ -50,6 +53,7 @@ export class AuthRejector implements Rejector {
     this.now = settings.now;
     this.policies = settings.policies;
     this.#emit = safeListener(settings.onEvent);
+    this.#log = settings.log;
     this.#finish = settings.finish;
   }
 
@@ -80,7 +84,7 @@ export class AuthRejector implements Rejector {
     code: AuthErrorCode,
     identity: RequestIdentity,
     options: AuthErrorOptions = {},
-    detail?: RejectionDetail,
+    detail?: RefusalDetail,
   ): AuthError {
     const error = new AuthError(code, {
       scheme: this.scheme,
@@ -103,16 +107,20 @@ export class AuthRejector implements Rejector {
     return this.realm === undefined || error.realm === this.realm ? error : error.with({ realm: this.realm });
   }
 
-  #report(answer: AuthError, identity: RequestIdentity, detail?: RejectionDetail): AuthError {
-    this.#emit({
+  #report(answer: AuthError, identity: RequestIdentity, detail?: RefusalDetail): AuthError {
+    if (!this.listening && this.#log === undefined) return answer;
+    const event: AuthEvent = {
       type: 'rejected',
       code: answer.code,
       status: answer.status,
       description: answer.description,
       ...(detail?.requirement === undefined ? {} : { requirement: detail.requirement }),
       ...(detail?.policy === undefined ? {} : { policy: detail.policy }),
+      ...(answer.detail === undefined ? {} : { detail: answer.detail }),
       ...identity,
-    });
+    };
+    this.#emit(event);
+    this.#log?.(event);
     return answer;
   }
 }

@@ -1,4 +1,6 @@
 import { AuthError } from '../errors.js';
+import { detail, timeDetail } from '../explain/rejection-detail.js';
+import { describeTimeClaim } from '../explain/time-text.js';
 
 /** The time rules for one token; all in seconds. */
 export interface TimeRules {
@@ -15,21 +17,40 @@ export interface TimeRules {
 export function checkTime(payload: Readonly<Record<string, unknown>>, now: number, rules: TimeRules): void {
   const { clockTolerance } = rules;
   const exp = numericDate(payload, 'exp', true);
-  if (now - clockTolerance >= exp) throw new AuthError('token_expired', { claim: 'exp' });
+  if (now - clockTolerance >= exp) {
+    throw new AuthError('token_expired', {
+      claim: 'exp',
+      detail: timeDetail('exp', exp, now, clockTolerance),
+    });
+  }
   const nbf = numericDate(payload, 'nbf', false);
   if (nbf !== undefined && nbf > now + clockTolerance) {
-    throw new AuthError('token_not_active', { claim: 'nbf' });
+    throw new AuthError('token_not_active', {
+      claim: 'nbf',
+      detail: timeDetail('nbf', nbf, now, clockTolerance),
+    });
   }
   const iat = numericDate(payload, 'iat', rules.maxTokenAge !== undefined);
   if (iat !== undefined && iat > now + clockTolerance) {
-    throw new AuthError('token_not_active', { claim: 'iat', description: 'token issued in the future' });
+    throw new AuthError('token_not_active', {
+      claim: 'iat',
+      description: 'token issued in the future',
+      detail: timeDetail('iat', iat, now, clockTolerance),
+    });
   }
   if (
     rules.maxTokenAge !== undefined &&
     iat !== undefined &&
     now - iat > rules.maxTokenAge + clockTolerance
   ) {
-    throw new AuthError('token_too_old', { claim: 'iat' });
+    throw new AuthError('token_too_old', {
+      claim: 'iat',
+      detail: detail(
+        'iat',
+        `iat is ${describeTimeClaim('iat', iat, now)}, older than the maximum age of ${rules.maxTokenAge} s`,
+        { found: iat, expected: rules.maxTokenAge, now, tolerance: clockTolerance },
+      ),
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import { bounded, detail, mismatch } from '../explain/rejection-detail.js';
 import type { TokenHeader } from '../token/decode-token.js';
 import type { ClaimRules, CompiledRules } from './token-rules.js';
 
@@ -33,15 +34,26 @@ export function checkTokenClaims(
   const isService = payload[options.markerClaim] === options.markerValue;
   const rules = isService ? options.service : options.user;
   if (rules === undefined) {
+    const marker = JSON.stringify(bounded(payload[options.markerClaim]) ?? null);
     throw new AuthError('invalid_token_type', {
       claim: options.markerClaim,
       description: isService ? 'service tokens are not accepted here' : 'not a service token',
+      detail: isService
+        ? detail(
+            options.markerClaim,
+            `${options.markerClaim} is ${marker}: service tokens are not accepted here`,
+          )
+        : detail(
+            options.markerClaim,
+            `no service marker (${options.markerClaim} is ${marker}, expected ${JSON.stringify(options.markerValue)})`,
+          ),
     });
   }
   if (rules.issuers !== undefined && !rules.issuers.has(issuer)) {
     throw new AuthError('invalid_issuer', {
       claim: 'iss',
       description: `issuer not trusted for ${rules.kind} tokens`,
+      detail: mismatch('iss', issuer, [...rules.issuers]),
     });
   }
 
@@ -50,19 +62,44 @@ export function checkTokenClaims(
     throw new AuthError('invalid_audience', {
       claim: 'aud',
       description: 'tokens for several audiences are not accepted',
+      detail: detail(
+        'aud',
+        `aud names ${audience.length} audiences; tokens for several audiences are not accepted`,
+        {
+          found: bounded(audience) as readonly string[],
+        },
+      ),
     });
   }
   if (!audience.some((value) => rules.audience.has(value))) {
-    throw new AuthError('invalid_audience', { claim: 'aud' });
+    throw new AuthError('invalid_audience', {
+      claim: 'aud',
+      detail: mismatch('aud', payload.aud, [...rules.audience]),
+    });
   }
 
   if (rules.typ !== undefined && !sameMediaType(header.typ, rules.typ)) {
-    throw new AuthError('invalid_token_type', { description: `token type must be ${rules.typ}` });
+    throw new AuthError('invalid_token_type', {
+      description: `token type must be ${rules.typ}`,
+      detail: mismatch('typ', header.typ, rules.typ),
+    });
   }
 
   const exp = payload.exp as number;
   const iat = typeof payload.iat === 'number' ? payload.iat : now;
-  if (exp - iat > options.maxLifetime) throw new AuthError('lifetime_too_long', { claim: 'exp' });
+  if (exp - iat > options.maxLifetime) {
+    throw new AuthError('lifetime_too_long', {
+      claim: 'exp',
+      detail: detail(
+        'exp',
+        `lifetime is ${exp - iat}s (iat to exp), over the limit of ${options.maxLifetime}s`,
+        {
+          found: exp - iat,
+          expected: options.maxLifetime,
+        },
+      ),
+    });
+  }
 
   for (const claim of rules.requiredClaims) {
     if (payload[claim] === undefined) {

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth-context.js';
+import type { AuthContext, PolicyEvaluator } from '../auth-context.js';
 import type { Authenticator } from '../authn/authenticator.js';
 import { AuthConfigError } from '../errors.js';
 import { isPermission } from '../grants/permissions.js';
@@ -32,7 +32,9 @@ export interface Authorizer<I = unknown, R = unknown> {
  * Checks an action against attribute-based policies (the verifier's `policies`, or the given
  * ones): deny overrides allow; nothing allowing is 403 `policy_denied` with the reason. The
  * resource loader runs once per request, after authentication; a loader error is passed through
- * untouched (so a 404 of yours stays a 404).
+ * untouched (so a 404 of yours stays a 404). Which verifier's policies apply is known only per
+ * request, so a verifier without `policies` is found at the first request; the adapters'
+ * `serviceAuth(...).authorize()` knows its verifier and finds it when the route is declared.
  *
  * @example authorize('documents:read', { resource: (req) => documents.get(req.params.id) })
  * @throws {AuthConfigError} for a malformed action, loader or policy list
@@ -40,6 +42,37 @@ export interface Authorizer<I = unknown, R = unknown> {
 export function authorize<I = unknown, R = unknown>(
   action: string,
   options: AuthorizeOptions<I, R> = {},
+): Authorizer<I, R> {
+  return createAuthorizer(action, options, undefined);
+}
+
+/**
+ * @internal {@link authorize} for the requests of one authenticator, whose `policies` are known
+ * now: a route that would have no policies is refused when it is declared.
+ *
+ * @throws {AuthConfigError} also when neither `options.policies` nor `policies` are given
+ */
+export function authorizeWith<I = unknown, R = unknown>(
+  policies: PolicyEvaluator | undefined,
+  action: string,
+  options: AuthorizeOptions<I, R> = {},
+): Authorizer<I, R> {
+  const authorizer = createAuthorizer(action, options, policies);
+  if (policies === undefined && options.policies === undefined) throw missingPolicies(action);
+  return authorizer;
+}
+
+function missingPolicies(action: unknown): AuthConfigError {
+  return new AuthConfigError(
+    'policies',
+    `authorize('${String(action)}') needs policies: createVerifier({ policies }) or authorize(action, { policies })`,
+  );
+}
+
+function createAuthorizer<I, R>(
+  action: string,
+  options: AuthorizeOptions<I, R>,
+  bound: PolicyEvaluator | undefined,
 ): Authorizer<I, R> {
   if (!isPermission(action)) {
     throw new AuthConfigError('authorize', 'expected a concrete action such as "documents:read"');
@@ -58,13 +91,8 @@ export function authorize<I = unknown, R = unknown>(
   ) => {
     if (auth === undefined) throw refuse(undefined, authenticator, 'missing_token', requirement);
     const rejector = auth.rejector ?? authenticator?.rejector;
-    const engine = local ?? rejector?.policies;
-    if (engine === undefined) {
-      throw new AuthConfigError(
-        'policies',
-        `authorize('${action}') needs policies: createVerifier({ policies }) or authorize(action, { policies })`,
-      );
-    }
+    const engine = local ?? rejector?.policies ?? bound;
+    if (engine === undefined) throw missingPolicies(action);
     const resource = load === undefined ? undefined : await load(input);
     const outcome = await engine.evaluate({
       auth,
@@ -73,7 +101,10 @@ export function authorize<I = unknown, R = unknown>(
       environment: { now: new Date((rejector?.now ?? Date.now)()), request },
     });
     if (!outcome.allowed) {
-      throw refuse(auth, authenticator, 'policy_denied', requirement, outcome.reason, outcome.policy);
+      throw refuse(auth, authenticator, 'policy_denied', requirement, {
+        description: outcome.reason,
+        policy: outcome.policy,
+      });
     }
     return resource;
   };

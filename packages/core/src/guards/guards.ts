@@ -24,14 +24,25 @@ export interface Guard {
 
 type Decide = (auth: AuthContext, request: RequestLike | undefined) => boolean | Promise<boolean>;
 
-function createGuard(requirement: string, code: AuthErrorCode, decide: Decide, description?: string): Guard {
+/** What a refusal tells the client beyond its code: a description, a challenge's `scope`. */
+interface Explanation {
+  readonly description?: string;
+  readonly challengeParams?: Readonly<Record<string, string>>;
+}
+
+function createGuard(
+  requirement: string,
+  code: AuthErrorCode,
+  decide: Decide,
+  explain: (auth: AuthContext) => Explanation = () => ({}),
+): Guard {
   const guard = async (
     auth: AuthContext | undefined,
     request?: RequestLike,
     authenticator?: Authenticator,
   ) => {
     if (auth !== undefined && (await decide(auth, request))) return;
-    throw refuse(auth, authenticator, code, requirement, description);
+    throw refuse(auth, authenticator, code, requirement, auth === undefined ? {} : explain(auth));
   };
   return Object.assign(guard, { requirement });
 }
@@ -45,8 +56,7 @@ export function refuse(
   authenticator: Authenticator | undefined,
   code: AuthErrorCode,
   requirement: string,
-  description?: string,
-  policy?: string,
+  explanation: Explanation & { readonly policy?: string | undefined } = {},
 ): AuthError {
   const rejector = auth?.rejector ?? authenticator?.rejector;
   if (auth === undefined) {
@@ -54,12 +64,28 @@ export function refuse(
       ? new AuthError('missing_token')
       : rejector.refuse('missing_token', {}, {}, { requirement });
   }
-  const options = { scheme: auth.scheme, ...(description === undefined ? {} : { description }) };
+  const { description, challengeParams, policy } = explanation;
+  const options = {
+    scheme: auth.scheme,
+    ...(description === undefined ? {} : { description }),
+    ...(challengeParams === undefined ? {} : { challengeParams }),
+  };
   if (rejector === undefined) return new AuthError(code, options);
   return rejector.refuse(code, identityOf(auth), options, {
     requirement,
     ...(policy === undefined ? {} : { policy }),
   });
+}
+
+/**
+ * The answer to a caller that lacks permissions: which ones, in the description and in RFC 6750's
+ * `scope` attribute of the challenge, so the calling team knows what to ask for.
+ */
+function missingPermissions(missing: readonly string[]): Explanation {
+  return {
+    description: `missing permission${missing.length === 1 ? '' : 's'} ${missing.join(' ')}`,
+    challengeParams: { scope: missing.join(' ') },
+  };
 }
 
 /**
@@ -71,8 +97,11 @@ export function refuse(
  */
 export function requirePermission(...permissions: string[]): Guard {
   const required = assertRequiredPermissions('requirePermission', permissions);
-  return createGuard(`permission ${required.join(' and ')}`, 'insufficient_permission', (auth) =>
-    auth.canAll(...required),
+  return createGuard(
+    `permission ${required.join(' and ')}`,
+    'insufficient_permission',
+    (auth) => auth.canAll(...required),
+    (auth) => missingPermissions(required.filter((permission) => !auth.can(permission))),
   );
 }
 
@@ -82,8 +111,12 @@ export function requirePermission(...permissions: string[]): Guard {
  */
 export function requireAnyPermission(...permissions: string[]): Guard {
   const required = assertRequiredPermissions('requireAnyPermission', permissions);
-  return createGuard(`permission ${required.join(' or ')}`, 'insufficient_permission', (auth) =>
-    auth.canAny(...required),
+  const description = `requires one of the permissions ${required.join(', ')}`;
+  return createGuard(
+    `permission ${required.join(' or ')}`,
+    'insufficient_permission',
+    (auth) => auth.canAny(...required),
+    () => ({ description }),
   );
 }
 
@@ -140,7 +173,7 @@ export function requireBoundToken(binding?: 'certificate' | 'dpop'): Guard {
     `token bound to ${binding === undefined ? 'a certificate or DPoP key' : binding === 'dpop' ? 'a DPoP key' : 'a client certificate'}`,
     'token_kind_not_allowed',
     isBound,
-    'sender-constrained token required',
+    () => ({ description: 'sender-constrained token required' }),
   );
 }
 
@@ -194,7 +227,15 @@ export function requireUser(): Guard {
  */
 export function requireUserPermission(...permissions: string[]): Guard {
   const required = assertRequiredPermissions('requireUserPermission', permissions);
-  return createGuard(`user permission ${required.join(' and ')}`, 'insufficient_permission', (auth) =>
-    auth.user === undefined ? false : auth.user.canAll(...required),
+  return createGuard(
+    `user permission ${required.join(' and ')}`,
+    'insufficient_permission',
+    (auth) => (auth.user === undefined ? false : auth.user.canAll(...required)),
+    (auth) => ({
+      description:
+        auth.user === undefined
+          ? 'no user in the request'
+          : `user lacks permission ${required.filter((permission) => !auth.user?.can(permission)).join(' ')}`,
+    }),
   );
 }

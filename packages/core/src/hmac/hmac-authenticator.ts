@@ -214,6 +214,7 @@ export function createHmacAuthenticator(options: HmacAuthenticatorOptions): Auth
   return {
     rejector,
     signsBodies: true,
+    httpOnly: 'HMAC-SHA256',
     async authenticate(request, authOptions = {}) {
       let identity: RequestIdentity = { kind: 'hmac' };
       try {

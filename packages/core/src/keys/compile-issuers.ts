@@ -23,6 +23,7 @@ import {
 import { duplicateKidReason, findAmbiguousKids } from './key-set.js';
 import type { KeySource } from './key-source.js';
 import { isAllowedUrl, RemoteKeySource } from './remote-key-source.js';
+import type { SignatureVerification } from './signature-verification.js';
 import { StaticKeySource } from './static-key-source.js';
 
 /** A trusted issuer, ready for the hot path: its name, algorithm allow-list and key source. */
@@ -40,12 +41,19 @@ export interface KeyOptions {
   readonly remoteKeys?: RemoteKeyOptions;
   /** `fetch` used for JWKS and metadata. Default: the global `fetch`. */
   readonly fetch?: typeof globalThis.fetch;
+  /**
+   * Where signatures are checked: on the event loop, or on libuv's thread pool once fresh
+   * verifications overlap. Default `{ offloadWhenInFlight: 2 }`; see {@link SignatureVerification}.
+   */
+  readonly signatureVerification?: SignatureVerification;
 }
 
 /** The remote JWKS settings, allowed both in `remoteKeys` and on each remote issuer. */
 const REMOTE_FIELDS = {
   cacheMaxAge: true,
   cooldown: true,
+  unknownKidInterval: true,
+  unknownKidFetchesPerMinute: true,
   timeout: true,
   maxStale: true,
   maxResponseBytes: true,
@@ -269,12 +277,17 @@ function remoteSource(
   const ms = (name: keyof RemoteKeyOptions, fallback: string, allowZero = false) =>
     toSeconds(`${option}.${name}`, (merged[name] as string | number | undefined) ?? fallback, { allowZero }) *
     1000;
-  const count = (name: 'maxResponseBytes' | 'maxKeys', fallback: number, max: number) => {
+  const count = (
+    name: 'maxResponseBytes' | 'maxKeys' | 'unknownKidFetchesPerMinute',
+    fallback: number,
+    max: number,
+    min = 1,
+  ) => {
     const value = merged[name] ?? fallback;
-    if (!Number.isInteger(value) || value < 1 || value > max) {
+    if (!Number.isInteger(value) || value < min || value > max) {
       throw new AuthConfigError(
         `${option}.${name}`,
-        `expected a whole number from 1 to ${max} (default ${fallback})`,
+        `expected a whole number from ${min} to ${max} (default ${fallback})`,
       );
     }
     return value;
@@ -286,6 +299,8 @@ function remoteSource(
     allowedAlgorithms: algorithms,
     cacheMaxAge: ms('cacheMaxAge', '10m'),
     cooldown: ms('cooldown', '30s', true),
+    unknownKidInterval: ms('unknownKidInterval', '1s', true),
+    unknownKidFetchesPerMinute: count('unknownKidFetchesPerMinute', 10, 600, 0),
     timeout: ms('timeout', '5s'),
     maxStale: ms('maxStale', '1h', true),
     maxResponseBytes: count('maxResponseBytes', 262_144, 16_777_216),
@@ -293,6 +308,7 @@ function remoteSource(
     backgroundRefresh: flag(`${option}.backgroundRefresh`, merged.backgroundRefresh),
     fetch: optionalFunction(`${option}.fetch`, merged.fetch) ?? context.fetchImpl,
     now: context.now,
+    random: Math.random,
     emit: context.emit,
   });
 }

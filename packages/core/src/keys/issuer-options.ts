@@ -13,9 +13,24 @@ export interface RemoteKeyOptions {
   /** How long fetched keys are used before they are refetched. Default `'10m'`. */
   readonly cacheMaxAge?: Duration;
   /**
-   * Least time between two fetches triggered by an unknown `kid` or by a failure. Default `'30s'`.
+   * Longest wait between two attempts after failed fetches. Retries start about 1 s after a
+   * failure and double with each further failure (with jitter) up to this while older keys still
+   * serve, and up to 2 s (or this, if shorter) while no key can be served, so a key server that
+   * comes back is used within about 2 s. `0` retries at every request. Default `'30s'`.
    */
   readonly cooldown?: Duration;
+  /**
+   * Least time from the start of one fetch to a refetch caused by a token whose `kid` is not in
+   * the cached set (the issuer may have just rotated). A newly published key is picked up by the
+   * first token that uses it, or, right after another fetch, within this long. Default `'1s'`.
+   */
+  readonly unknownKidInterval?: Duration;
+  /**
+   * Most refetches caused by unknown `kid`s in any 60 seconds, so that a flood of random `kid`s
+   * costs the key server at most this many requests a minute (on top of the regular refreshes
+   * and the retries after failures). `0` never refetches for an unknown `kid`. Default `10`.
+   */
+  readonly unknownKidFetchesPerMinute?: number;
   /** Time limit of one fetch, body included. Default `'5s'`. */
   readonly timeout?: Duration;
   /**
@@ -29,8 +44,8 @@ export interface RemoteKeyOptions {
   readonly maxKeys?: number;
   /**
    * Fetch the keys as soon as the verifier is built, and refresh them on a timer at 80% of
-   * `cacheMaxAge` (after a failure: after `cooldown`), so that no request waits for a fetch even
-   * after a quiet period. The timer never keeps the process alive; `verifier.close()` stops it.
+   * `cacheMaxAge` (after a failure: when its back-off ends), so that no request waits for a fetch
+   * even at start-up or after a quiet period. The timer never keeps the process alive; `verifier.close()` stops it.
    * Default `false`: keys are fetched on demand and refreshed ahead by requests.
    */
   readonly backgroundRefresh?: boolean;

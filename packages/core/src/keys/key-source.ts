@@ -12,7 +12,7 @@ export interface IssuerHealth {
   readonly keys: number;
   /** Time of the last successful fetch (ms since epoch), for remote keys. */
   readonly fetchedAt?: number;
-  /** True when the keys are past their max age and are served only because refreshing failed. */
+  /** True when the keys are past their max age: served while a refresh runs or after it failed. */
   readonly stale?: boolean;
   /** Why the last fetch failed, if it did (never contains secrets). */
   readonly lastError?: string;
@@ -28,8 +28,10 @@ export interface KeySource {
    */
   getKeys(header: TokenHeader): readonly KeyEntry[] | Promise<readonly KeyEntry[]>;
   /**
-   * Refreshes the keys if they are past their max age, so that a token verified earlier is
-   * checked against the current key set. Returns undefined when there is nothing to wait for.
+   * Starts a refresh if the keys are near or past their max age, so that a token verified earlier
+   * is soon checked against the current key set. Returns undefined when there is nothing to wait
+   * for, which is always the case while the cached keys may still be used (stale keys serve while
+   * the refresh runs); a promise only when no usable key is left and a fetch must be awaited.
    *
    * @throws {AuthError} `keys_unavailable` (503) when the keys are too stale to be used
    */

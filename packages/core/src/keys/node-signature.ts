@@ -1,4 +1,12 @@
-import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  type KeyObject,
+  timingSafeEqual,
+  type VerifyKeyObjectInput,
+  type VerifyPublicKeyInput,
+  verify,
+} from 'node:crypto';
 
 /** How node:crypto checks one JWS algorithm (RFC 7518 §3, RFC 8037). */
 interface NodeAlgorithm {
@@ -46,38 +54,84 @@ export function verifyJwsSignature(
   signingInput: string,
   signature: Buffer,
 ): boolean {
+  const check = prepare(alg, key, signingInput, signature);
+  if (typeof check === 'boolean') return check;
+  try {
+    return verify(check.hash, check.data, check.key, signature);
+  } catch {
+    // A malformed signature for this key type (wrong length, bad encoding) is simply invalid.
+    return false;
+  }
+}
+
+/**
+ * {@link verifyJwsSignature} with the public-key computation on libuv's thread pool (the callback
+ * form of `crypto.verify`), so that it can run on another core while the event loop goes on. The
+ * same inputs are checked with the same parameters, and give the same answer; HMAC, which costs
+ * less than the hop to the pool, and inputs refused before any computation answer at once.
+ *
+ * @returns true when the signature is valid; false for every other input, never rejects
+ */
+export function verifyJwsSignatureOffloaded(
+  alg: string,
+  key: KeyObject,
+  signingInput: string,
+  signature: Buffer,
+): boolean | Promise<boolean> {
+  const check = prepare(alg, key, signingInput, signature);
+  if (typeof check === 'boolean') return check;
+  return new Promise((resolve) => {
+    try {
+      verify(check.hash, check.data, check.key, signature, (error, valid) => resolve(!error && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/** One asymmetric check, ready for `crypto.verify`. */
+interface PreparedCheck {
+  readonly hash: string | null;
+  readonly data: Buffer;
+  readonly key: KeyObject | VerifyKeyObjectInput | VerifyPublicKeyInput;
+}
+
+/** The parameters of `crypto.verify` for `alg`, or the answer when no public-key work is needed. */
+function prepare(
+  alg: string,
+  key: KeyObject,
+  signingInput: string,
+  signature: Buffer,
+): PreparedCheck | boolean {
   const algorithm = ALGORITHMS[alg];
   if (algorithm === undefined) return false;
   const data = Buffer.from(signingInput, 'latin1');
-  try {
-    switch (algorithm.kind) {
-      case 'hmac': {
+  switch (algorithm.kind) {
+    case 'hmac':
+      try {
         const expected = createHmac(algorithm.hash as string, key)
           .update(data)
           .digest();
         return expected.length === signature.length && timingSafeEqual(expected, signature);
+      } catch {
+        return false;
       }
-      case 'ecdsa':
-        if (signature.length !== algorithm.signatureLength) return false;
-        return verify(algorithm.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'rsa':
-        return verify(algorithm.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
-      case 'rsa-pss':
-        return verify(
-          algorithm.hash,
-          data,
-          {
-            key,
-            padding: constants.RSA_PKCS1_PSS_PADDING,
-            saltLength: HASH_BYTES[algorithm.hash as keyof typeof HASH_BYTES],
-          },
-          signature,
-        );
-      case 'eddsa':
-        return verify(null, data, key, signature);
-    }
-  } catch {
-    // A malformed signature for this key type (wrong length, bad encoding) is simply invalid.
-    return false;
+    case 'ecdsa':
+      if (signature.length !== algorithm.signatureLength) return false;
+      return { hash: algorithm.hash, data, key: { key, dsaEncoding: 'ieee-p1363' } };
+    case 'rsa':
+      return { hash: algorithm.hash, data, key: { key, padding: constants.RSA_PKCS1_PADDING } };
+    case 'rsa-pss':
+      return {
+        hash: algorithm.hash,
+        data,
+        key: {
+          key,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: HASH_BYTES[algorithm.hash as keyof typeof HASH_BYTES],
+        },
+      };
+    case 'eddsa':
+      return { hash: null, data, key };
   }
 }

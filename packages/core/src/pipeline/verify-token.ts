@@ -4,16 +4,18 @@ import { checkTokenClaims, type TokenFacts } from '../claims/check-token-claims.
 import type { ClaimRules } from '../claims/token-rules.js';
 import { actorOf, type CompiledDelegation } from '../delegation/delegation.js';
 import { boundThumbprint } from '../dpop/dpop-policy.js';
-import { AuthError } from '../errors.js';
+import { AuthError, isAuthError } from '../errors.js';
 import type { RequestIdentity } from '../events.js';
+import { bounded, detail, mismatch } from '../explain/rejection-detail.js';
 import type { CallerPatterns } from '../grants/caller-patterns.js';
 import { type GrantRules, grantsOf } from '../grants/grants.js';
 import { identityOf } from '../identity/identity-of.js';
 import type { CompiledIssuer } from '../keys/compile-issuers.js';
 import type { KeyEntry } from '../keys/key-entry.js';
+import type { SignatureScheduler } from '../keys/signature-verification.js';
 import { verifyWithKeys } from '../keys/verify-signature.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
-import { decodeToken } from '../token/decode-token.js';
+import { decodeToken, type TokenHeader } from '../token/decode-token.js';
 
 /** A token whose signature and request-independent claims were verified: what the cache keeps. */
 export interface VerifiedToken {
@@ -36,6 +38,8 @@ export interface TokenRules {
   readonly grants: GrantRules;
   readonly delegation: CompiledDelegation | undefined;
   readonly rejector: Rejector;
+  /** Where signatures are checked: on the event loop, or on the thread pool when verifications overlap. */
+  readonly signatures: SignatureScheduler;
 }
 
 /**
@@ -54,9 +58,19 @@ export async function verifyToken(
   const { header, payload } = decodeToken(token);
   const issuerName = payload.iss;
   const issuer = typeof issuerName === 'string' ? rules.issuers.get(issuerName) : undefined;
-  if (issuer === undefined) throw new AuthError('invalid_issuer', { claim: 'iss' });
+  if (issuer === undefined) {
+    throw new AuthError('invalid_issuer', {
+      claim: 'iss',
+      detail: mismatch('iss', issuerName, [...rules.issuers.keys()]),
+    });
+  }
   learned({ issuer: issuer.issuer });
-  const key = await verifyWithKeys(token, header, issuer);
+  let key: KeyEntry;
+  try {
+    key = await verifyWithKeys(token, header, issuer, rules.signatures);
+  } catch (error) {
+    throw explainKeyFailure(error, header, issuer);
+  }
   // The claims are authentic from here on: name the caller in audit events of later rejections.
   learned(signedIdentity(issuer.issuer, payload, rules.claims));
   const frozen = deepFreeze(payload);
@@ -126,16 +140,56 @@ function signedIdentity(
   payload: Readonly<Record<string, unknown>>,
   claims: ClaimRules,
 ): RequestIdentity {
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const isService = payload[claims.markerClaim] === claims.markerValue;
   const subject = text(payload.sub);
   const caller = isService ? text(payload[claims.service?.callerClaim ?? 'sub']) : undefined;
   const tokenId = text(payload.jti);
-  return {
+  // Built member by member (no spread of temporary objects): this runs for every fresh token.
+  const identity: { -readonly [K in keyof RequestIdentity]: RequestIdentity[K] } = {
     issuer,
     kind: isService ? 'service' : 'user',
-    ...(subject === undefined ? {} : { subject }),
-    ...(caller === undefined ? {} : { caller }),
-    ...(tokenId === undefined ? {} : { tokenId }),
   };
+  if (subject !== undefined) identity.subject = subject;
+  if (caller !== undefined) identity.caller = caller;
+  if (tokenId !== undefined) identity.tokenId = tokenId;
+  return identity;
+}
+
+/** A non-empty string claim, or undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The key lookup's rejections, with what the token named and what the issuer offers. */
+function explainKeyFailure(error: unknown, header: TokenHeader, issuer: CompiledIssuer): unknown {
+  if (!isAuthError(error) || error.detail !== undefined) return error;
+  const facts = { issuer: issuer.issuer };
+  switch (error.code) {
+    case 'unsupported_algorithm':
+      return error.with({
+        detail: detail(
+          'alg',
+          `alg ${JSON.stringify(bounded(header.alg))} is not accepted (accepted: ${[...issuer.algorithms].join(', ')})`,
+          { ...facts, found: bounded(header.alg) as string, expected: [...issuer.algorithms] },
+        ),
+      });
+    case 'unknown_key':
+      return error.with({
+        detail:
+          header.kid === undefined
+            ? detail('kid', `the token names no kid and no key of ${issuer.issuer} matches`, facts)
+            : detail(
+                'kid',
+                `kid ${JSON.stringify(bounded(header.kid))} is not in the JWKS of ${issuer.issuer}`,
+                {
+                  ...facts,
+                  found: bounded(header.kid) as string,
+                },
+              ),
+      });
+    case 'keys_unavailable':
+      return error.with({ detail: detail('keys', `the keys of ${issuer.issuer} are unavailable`, facts) });
+    default:
+      return error;
+  }
 }

@@ -55,6 +55,42 @@ export function extractBearerToken(
   return fromHeader ?? fromQuery;
 }
 
+/**
+ * The `Authorization: Bearer` credential for a look-up among tokens verified before (the
+ * verified-token cache): the header checks of {@link extractBearerToken} (one header, size,
+ * scheme, not empty) without the character check, which costs more than the look-up and which
+ * every verified token passes (a compact JWS is base64url segments and dots). A string it returns
+ * that `extractBearerToken` would refuse is therefore never found; never throws. Query-string
+ * tokens are not read.
+ */
+export function bearerCredential(request: RequestLike, maxLength: number): string | undefined {
+  if (headerCount(request, 'authorization') !== 1) return undefined;
+  const value = headerValue(request, 'authorization');
+  if (value === undefined || value.length > maxLength + 7) return undefined;
+  const header = value.trim();
+  const prefix = bearerPrefixLength(header);
+  if (prefix === -1) return undefined;
+  const credential = header.slice(prefix);
+  return credential === '' || credential.length > maxLength ? undefined : credential;
+}
+
+/**
+ * The length of what {@link BEARER_PREFIX} matches at the start of `header` (`Bearer` in any case
+ * and the spaces after it), or -1; without the match array. Case-insensitive matching without
+ * the `u` flag never matches a non-ASCII character to an ASCII one, so comparing ASCII is the same.
+ */
+function bearerPrefixLength(header: string): number {
+  if (header.length < 6) return -1;
+  for (let at = 0; at < 6; at++) {
+    if ((header.charCodeAt(at) | 0x20) !== BEARER.charCodeAt(at)) return -1;
+  }
+  let end = 6;
+  while (header.charCodeAt(end) === 0x20) end++;
+  return end === 6 && header.length !== 6 ? -1 : end;
+}
+
+const BEARER = 'bearer';
+
 function fromAuthorizationHeader(
   request: RequestLike,
   maxLength: number,

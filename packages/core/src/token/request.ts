@@ -58,7 +58,9 @@ export function headerCount(request: RequestLike, name: string): number {
   }
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]?.toLowerCase() === name) count++;
+    const header = raw[i];
+    // Lengths first: lower-casing every other header's name would allocate on each request.
+    if (header !== undefined && header.length === name.length && header.toLowerCase() === name) count++;
   }
   return count;
 }

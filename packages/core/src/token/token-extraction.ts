@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 import { optionalFunction } from '../lib/option-checks.js';
 import {
+  bearerCredential,
   DEFAULT_MAX_TOKEN_LENGTH,
   extractBearerToken,
   validateExtractionOptions,
@@ -28,6 +29,12 @@ export interface TokenExtraction {
    * @throws {AuthError} `malformed_request` for a malformed `Authorization` header or a token too large
    */
   extract(request: RequestLike): string | undefined;
+  /**
+   * The request's token for a verified-token cache look-up, or `undefined`; never throws. It
+   * skips only checks that every cached token passes (see `bearerCredential`), so a token it
+   * returns that is in the cache is exactly what {@link TokenExtraction.extract} would return.
+   */
+  candidate(request: RequestLike): string | undefined;
 }
 
 /** @throws {AuthConfigError} naming the option */
@@ -43,23 +50,36 @@ export function compileExtraction(options: ExtractionOptions): TokenExtraction {
   const queryParameter = options.queryParameter ?? false;
   const custom = optionalFunction('extractToken', options.extractToken);
   const bearer = { maxTokenLength, queryParameter };
+  const extract =
+    custom === undefined
+      ? (request: RequestLike) => extractBearerToken(request, bearer)
+      : (request: RequestLike) => {
+          const token = custom(request);
+          if (token !== undefined && typeof token !== 'string') {
+            throw new TypeError('extractToken must return a string or undefined');
+          }
+          if (token === '') return undefined;
+          if (token !== undefined && token.length > maxTokenLength) {
+            throw new AuthError('malformed_request', { description: 'token too large' });
+          }
+          return token;
+        };
   return {
     maxTokenLength,
     queryParameter,
     custom: custom !== undefined,
-    extract:
-      custom === undefined
-        ? (request) => extractBearerToken(request, bearer)
+    extract,
+    // The header alone, without the character check, unless the token may be elsewhere too (a
+    // query string: one in both places is refused) or is found by the application's function.
+    candidate:
+      custom === undefined && queryParameter === false
+        ? (request) => bearerCredential(request, maxTokenLength)
         : (request) => {
-            const token = custom(request);
-            if (token !== undefined && typeof token !== 'string') {
-              throw new TypeError('extractToken must return a string or undefined');
+            try {
+              return extract(request);
+            } catch {
+              return undefined;
             }
-            if (token === '') return undefined;
-            if (token !== undefined && token.length > maxTokenLength) {
-              throw new AuthError('malformed_request', { description: 'token too large' });
-            }
-            return token;
           },
   };
 }

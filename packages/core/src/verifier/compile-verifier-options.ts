@@ -9,12 +9,16 @@ import { safeListener } from '../events.js';
 import { compileGrantRules } from '../grants/grants.js';
 import type { SessionCheck } from '../identity/sessions.js';
 import { compileIssuers } from '../keys/compile-issuers.js';
+import { compileSignatureVerification } from '../keys/signature-verification.js';
 import { assertKnownKeys, optionalFunction, optionalText } from '../lib/option-checks.js';
+import { compileLogger, createLogSink } from '../logging/log-sink.js';
 import type { AcceptRules } from '../pipeline/accept-token.js';
 import type { AuthCheck } from '../pipeline/run-checks.js';
 import type { TokenRules } from '../pipeline/verify-token.js';
 import { PolicyEngine } from '../policies/policies.js';
 import type { RevocationStore } from '../revocation/revocation-store.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { compileTelemetry } from '../telemetry/telemetry-options.js';
 import { compileExtraction, type TokenExtraction } from '../token/token-extraction.js';
 import { VERIFIER_OPTION_KEYS, type VerifierOptions } from './verifier-options.js';
 
@@ -29,6 +33,8 @@ export interface VerifierSettings extends TokenRules, AcceptRules {
   readonly cacheMaxEntries: number;
   readonly delegation: CompiledDelegation | undefined;
   readonly now: () => number;
+  /** Metrics and spans; `undefined` (nothing recorded, no cost) without OpenTelemetry. */
+  readonly telemetry: Telemetry | undefined;
 }
 
 /**
@@ -45,13 +51,28 @@ export function compileVerifierOptions(options: VerifierOptions): VerifierSettin
   assertKnownKeys('options', options, VERIFIER_OPTION_KEYS);
   const now = optionalFunction('now', options.now) ?? Date.now;
   const onEvent = optionalFunction('onEvent', options.onEvent);
+  const logger = compileLogger('logger', options.logger);
+  const log = logger === undefined ? undefined : createLogSink(logger, now);
   const rejectorSettings = {
     scheme: 'Bearer',
     realm: optionalText('realm', options.realm),
     onEvent,
+    log,
     now,
   } as const;
-  const issuers = compileIssuers(options, { now, emit: safeListener(onEvent) });
+  const telemetry = compileTelemetry(options.telemetry, now);
+  // Key events also count key-set fetches when telemetry is on.
+  const emit = telemetry?.keyEvents(safeListener(onEvent)) ?? safeListener(onEvent);
+  const issuers = compileIssuers(options, {
+    now,
+    emit:
+      log === undefined
+        ? emit
+        : (event) => {
+            emit(event);
+            log(event);
+          },
+  });
   const claims = compileClaimRules(options, new Set(issuers.keys()));
   const extraction = compileExtraction(options);
   const dpop = compileDpop(options.dpop, {
@@ -74,6 +95,7 @@ export function compileVerifierOptions(options: VerifierOptions): VerifierSettin
     grants: compileGrantRules(options),
     delegation: compileDelegation(options.delegation, issuers),
     rejector,
+    signatures: compileSignatureVerification(options.signatureVerification),
     extraction,
     clockTolerance: claims.clockTolerance,
     dpop,
@@ -83,6 +105,7 @@ export function compileVerifierOptions(options: VerifierOptions): VerifierSettin
     checks: compileChecks(options.checks),
     cacheMaxEntries: compileCache(options.cache),
     now,
+    telemetry,
   };
 }
 

@@ -7,9 +7,11 @@ import type { GrantOptions } from '../grants/grants.js';
 import type { SessionCheck } from '../identity/sessions.js';
 import type { KeyOptions } from '../keys/compile-issuers.js';
 import { optionKeys } from '../lib/option-checks.js';
+import type { AuthLogger } from '../logging/log-sink.js';
 import type { AuthCheck } from '../pipeline/run-checks.js';
 import type { Policy } from '../policies/policies.js';
 import type { RevocationStore } from '../revocation/revocation-store.js';
+import type { TelemetryOptions } from '../telemetry/telemetry-options.js';
 import type { ExtractionOptions } from '../token/token-extraction.js';
 
 /**
@@ -32,6 +34,14 @@ export interface VerifierOptions extends KeyOptions, ClaimOptions, GrantOptions,
   readonly realm?: string;
   /** Receives accepted, rejected and key events, for your own logger. */
   readonly onEvent?: AuthEventListener;
+  /**
+   * Reports what operators must see (an untrusted issuer, an unknown `kid`, an algorithm not
+   * accepted, a key server that cannot be reached, a key set with no usable key) as warnings, and
+   * other rejections as debug lines: each distinct cause once, then at most once a minute with a
+   * count. Any object with `warn` (and optionally `info`, `debug`) in the shape of pino or
+   * `console`. Default: nothing is logged. Fastify's adapter passes the app's logger.
+   */
+  readonly logger?: AuthLogger;
   /** Clock, in milliseconds since the epoch. Default `Date.now`. For tests. */
   readonly now?: () => number;
   /**
@@ -69,6 +79,13 @@ export interface VerifierOptions extends KeyOptions, ClaimOptions, GrantOptions,
    * proxy that terminates TLS the binding cannot be checked. Default `'optional'`.
    */
   readonly certificateBinding?: CertificateBinding;
+  /**
+   * OpenTelemetry metrics and spans (see {@link TelemetryOptions}). Default: record to the global
+   * providers when `@opentelemetry/api` is installed and an SDK is registered when the verifier is
+   * built; otherwise nothing is recorded, at no cost. `true` does the same but fails at
+   * construction when `@opentelemetry/api` is missing; `false` turns telemetry off.
+   */
+  readonly telemetry?: boolean | TelemetryOptions;
 }
 
 /** Every option name of {@link VerifierOptions}, checked against the type by the compiler. */
@@ -76,6 +93,7 @@ export const VERIFIER_OPTION_KEYS = optionKeys<VerifierOptions>({
   issuers: true,
   remoteKeys: true,
   fetch: true,
+  signatureVerification: true,
   audience: true,
   services: true,
   users: true,
@@ -96,10 +114,12 @@ export const VERIFIER_OPTION_KEYS = optionKeys<VerifierOptions>({
   cache: true,
   realm: true,
   onEvent: true,
+  logger: true,
   now: true,
   sessions: true,
   delegation: true,
   policies: true,
   dpop: true,
   certificateBinding: true,
+  telemetry: true,
 });

@@ -13,6 +13,7 @@ import type { IssuerHealth } from '../keys/key-source.js';
 import { acceptToken } from '../pipeline/accept-token.js';
 import { checkRevocation, runChecks } from '../pipeline/run-checks.js';
 import { type VerifiedToken, verifyToken } from '../pipeline/verify-token.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import { headerCount, headerValue, type RequestLike } from '../token/request.js';
 import { compileVerifierOptions, type VerifierSettings } from './compile-verifier-options.js';
 import type { VerifierOptions } from './verifier-options.js';
@@ -35,15 +36,22 @@ export interface VerifierHealth {
 export class Verifier implements Authenticator {
   /** How this verifier answers rejections; guards reject through it. */
   readonly rejector: AuthRejector;
+  /** `'DPoP'` when the `dpop` option is set (see `Authenticator.httpOnly`), else `undefined`. */
+  readonly httpOnly: 'DPoP' | undefined;
   readonly #settings: VerifierSettings;
   readonly #cache: VerifiedTokenCache<VerifiedToken> | undefined;
   /** True when a cache hit can be answered without awaiting anything (see `authenticateCached`). */
   readonly #syncHits: boolean;
+  /** Metrics and spans; `undefined` without OpenTelemetry, and then every hook costs one check. */
+  readonly #telemetry: Telemetry | undefined;
 
   /** @internal use {@link createVerifier} */
   constructor(settings: VerifierSettings) {
     this.#settings = settings;
+    this.#telemetry = settings.telemetry;
+    settings.telemetry?.observeKeys(() => this.health());
     this.rejector = settings.rejector;
+    this.httpOnly = settings.dpop === undefined ? undefined : 'DPoP';
     this.#cache = settings.cacheMaxEntries > 0 ? new VerifiedTokenCache(settings.cacheMaxEntries) : undefined;
     this.#syncHits =
       this.#cache !== undefined &&
@@ -64,10 +72,14 @@ export class Verifier implements Authenticator {
    * @returns the auth context, or `undefined` for a request without token when `optional` is set
    * @throws {AuthError} for every rejection; anything else thrown is a bug or a custom check's error
    */
-  async authenticate(
-    request: RequestLike,
-    options: AuthenticateOptions = {},
-  ): Promise<AuthContext | undefined> {
+  authenticate(request: RequestLike, options: AuthenticateOptions = {}): Promise<AuthContext | undefined> {
+    const telemetry = this.#telemetry;
+    if (telemetry === undefined) return this.#authenticate(request, options);
+    return telemetry.authenticate(request, () => this.#authenticate(request, options));
+  }
+
+  /** {@link Verifier.authenticate}, without telemetry: session → extract → verify → on behalf of. */
+  async #authenticate(request: RequestLike, options: AuthenticateOptions): Promise<AuthContext | undefined> {
     const { sessions, delegation } = this.#settings;
     if (sessions !== undefined) {
       const session = await this.#session(sessions, request);
@@ -102,10 +114,12 @@ export class Verifier implements Authenticator {
   authenticateCached(request: RequestLike): AuthContext | undefined {
     if (!this.#syncHits) return undefined;
     const settings = this.#settings;
+    const started = this.#telemetry?.clock() ?? 0;
     try {
       const header = settings.delegation?.header;
       if (header !== undefined && headerCount(request, header) > 0) return undefined;
-      const token = settings.extraction.extract(request);
+      // Without the character check: only a token already verified (and so well-formed) can hit.
+      const token = settings.extraction.candidate(request);
       if (token === undefined) return undefined;
       const nowMs = settings.now();
       const entry = this.#cache?.get(token, nowMs);
@@ -117,6 +131,7 @@ export class Verifier implements Authenticator {
       }
       acceptToken(verified, token, request, 'Bearer', nowMs, settings);
       this.rejector.accepted(verified.identity, true);
+      this.#telemetry?.acceptedCached(request, verified.context, started);
       return verified.context;
     } catch {
       return undefined;
@@ -134,7 +149,11 @@ export class Verifier implements Authenticator {
    * @throws {AuthError} for every rejection
    */
   verify(token: string, request?: RequestLike): Promise<AuthContext> {
-    return this.#verify(token, request, 'Bearer');
+    const telemetry = this.#telemetry;
+    if (telemetry === undefined) return this.#verify(token, request, 'Bearer');
+    return telemetry.authenticate(request, () =>
+      this.#verify(token, request, 'Bearer'),
+    ) as Promise<AuthContext>;
   }
 
   /**
@@ -160,9 +179,10 @@ export class Verifier implements Authenticator {
     return this.#settings.dpop?.nonce(this.#settings.now());
   }
 
-  /** Stops background key refreshes (see `backgroundRefresh`); call it on shutdown. */
+  /** Stops background key refreshes (see `backgroundRefresh`) and the key-set age gauge; call it on shutdown. */
   close(): void {
     for (const issuer of this.#settings.issuers.values()) issuer.keys.close?.();
+    this.#telemetry?.close();
   }
 
   /** Readiness of each issuer's keys, for health endpoints. Never fetches. */
@@ -223,10 +243,17 @@ export class Verifier implements Authenticator {
         verified = current instanceof Promise ? await current : current;
       }
       const cached = verified !== undefined;
+      if (this.#cache !== undefined) this.#telemetry?.cacheLookup(cached);
       if (verified === undefined) {
-        verified = await verifyToken(token, nowMs / 1000, settings, (known) => {
-          identity = known;
-        });
+        // Counted in flight from here, so that overlapping fresh verifications move to the thread pool.
+        settings.signatures.started();
+        try {
+          verified = await verifyToken(token, nowMs / 1000, settings, (known) => {
+            identity = known;
+          });
+        } finally {
+          settings.signatures.finished();
+        }
         this.#cache?.set(token, verified);
       }
       identity = verified.identity;
@@ -234,11 +261,11 @@ export class Verifier implements Authenticator {
       if (proving !== undefined) await proving;
       const { context } = verified;
       if (settings.revocation !== undefined) await checkRevocation(settings.revocation, context);
-      await runChecks(settings.checks, context, request);
+      if (settings.checks.length > 0) await runChecks(settings.checks, context, request);
       this.rejector.accepted(identity, cached);
       return context;
     } catch (error) {
-      throw this.rejector.reject(error, identity, presentation);
+      throw this.#reject(error, identity, presentation);
     }
   }
 
@@ -259,11 +286,11 @@ export class Verifier implements Authenticator {
         });
       }
     } catch (error) {
-      throw this.rejector.reject(error, identityOf(context));
+      throw this.#reject(error, identityOf(context));
     }
     const user = await this.#verify(token, request, 'forwarded');
     if (user.kind !== 'user') {
-      throw this.rejector.reject(
+      throw this.#reject(
         new AuthError('invalid_token_type', { description: 'the forwarded token is not a user token' }),
         identityOf(user),
       );
@@ -287,8 +314,15 @@ export class Verifier implements Authenticator {
       this.rejector.accepted(identity);
       return context;
     } catch (error) {
-      throw this.rejector.reject(error, identity);
+      throw this.#reject(error, identity);
     }
+  }
+
+  /** The rejector's answer to `error`, noted for the telemetry with who it was for. */
+  #reject(error: unknown, identity: RequestIdentity, presentation?: TokenPresentation): unknown {
+    const answer = this.rejector.reject(error, identity, presentation);
+    this.#telemetry?.rejected(answer, identity);
+    return answer;
   }
 }
 

@@ -37,13 +37,18 @@ describe('requirePermission', () => {
     await expect(requirePermission('orders:create', 'payments:charge')(auth)).resolves.toBeUndefined();
   });
 
-  it('answers 403 insufficient_scope when one is missing', async () => {
+  it('answers 403 insufficient_scope naming what is missing, in the description and RFC 6750 scope', async () => {
     const { auth } = await contextWith({ permissions: ['orders:read'] });
     const error = await rejection(requirePermission('orders:read', 'orders:create')(auth));
     expect(error).toMatchObject({ code: 'insufficient_permission', status: 403 });
     expect(error.headers['WWW-Authenticate']).toBe(
-      'Bearer error="insufficient_scope", error_description="insufficient permission"',
+      'Bearer error="insufficient_scope", error_description="missing permission orders:create", scope="orders:create"',
     );
+    expect(error.toJSON().error_description).toBe('missing permission orders:create');
+    const none = await contextWith({});
+    const both = await rejection(requirePermission('orders:read', 'orders:create')(none.auth));
+    expect(both.description).toBe('missing permissions orders:read orders:create');
+    expect(both.headers['WWW-Authenticate']).toContain('scope="orders:read orders:create"');
   });
 
   it('reads OAuth scope strings too', async () => {
@@ -113,6 +118,9 @@ describe('requireAnyPermission', () => {
       'insufficient_permission',
     );
     expect(requireAnyPermission('a:b', 'c:d').requirement).toBe('permission a:b or c:d');
+    const anyOf = await rejection(requireAnyPermission('tickets:read', 'tickets:admin')(auth));
+    expect(anyOf.description).toBe('requires one of the permissions tickets:read, tickets:admin');
+    expect(anyOf.headers['WWW-Authenticate']).not.toContain('scope=');
   });
 });
 

@@ -20,7 +20,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function build(options: { cacheMaxAge: number; cooldown?: number }): Verifier {
+function build(options: { cacheMaxAge: number; cooldown?: number; maxStale?: number }): Verifier {
   verifier = createVerifier({
     issuers: { issuer: ISSUER, jwksUri: server.jwksUri, backgroundRefresh: true, ...options },
     audience: AUDIENCE,
@@ -57,13 +57,24 @@ describe('background refresh', () => {
     expect(server.requests()).toBe(requestsBefore);
   });
 
-  it('retries after the cooldown when a background fetch fails', async () => {
+  it('retries when the back-off (at most the cooldown) ends after a background fetch fails', async () => {
     server.setMode({ status: 500 });
     const built = build({ cacheMaxAge: 60, cooldown: 0.1 });
     await until(() => server.requests() >= 1);
     server.setMode('ok');
     await until(() => built.health().ready, 5000);
     expect(server.requests()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps to the back-off after the stale keys expire: a few fetches, no tight loop', async () => {
+    const built = build({ cacheMaxAge: 0.2, maxStale: 0 });
+    await until(() => built.health().ready);
+    server.setMode({ status: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(built.health().ready).toBe(false);
+    // A refresh at 80% of the max age, one when the keys expire, then one every 1.5 to 2 s.
+    expect(server.requests()).toBeGreaterThanOrEqual(3);
+    expect(server.requests()).toBeLessThanOrEqual(6);
   });
 
   it('stops when the verifier is closed', async () => {

@@ -9,12 +9,14 @@ let server: JwksServer;
 let keys: IssuerKeys;
 let events: AuthEvent[];
 let fetched: string[];
+let t: number;
 
 beforeAll(() => {
   keys = createIssuerKeys('ES256', { kid: 'disc-1' });
 });
 
 beforeEach(async () => {
+  t = T0;
   server = await startJwksServer();
   server.setJson('/tenant/jwks', { keys: [keys.publicJwk] });
   events = [];
@@ -31,7 +33,7 @@ function discoveringVerifier(issuer: string): Verifier {
     issuers: { issuer, discovery: true, cooldown: '30s' },
     audience: AUDIENCE,
     cache: false,
-    now: () => T0,
+    now: () => t,
     onEvent: (event) => events.push(event),
     fetch: (input, init) => {
       fetched.push(String(input));
@@ -130,7 +132,7 @@ describe('discovery', () => {
     expect(failureReason()).toBe('metadata names another issuer');
   });
 
-  it('ready() retries a failed discovery', async () => {
+  it('ready() retries a failed discovery once the back-off has passed', async () => {
     const issuer = server.url('/tenant');
     const verifier = discoveringVerifier(issuer);
     await expectAuthError(verifier.ready(), 'keys_unavailable');
@@ -138,6 +140,10 @@ describe('discovery', () => {
       issuer,
       jwks_uri: server.url('/tenant/jwks'),
     });
+    // Within the back-off (about 1 s after one failure), ready() does not ask again.
+    await expectAuthError(verifier.ready(), 'keys_unavailable');
+    expect(server.requests('/tenant/jwks')).toBe(0);
+    t += 1000;
     await verifier.ready();
     expect(server.requests('/tenant/jwks')).toBe(1);
   });

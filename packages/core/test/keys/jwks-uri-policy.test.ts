@@ -84,6 +84,10 @@ describe('where keys may be fetched from', () => {
     ['maxKeys 0', { maxKeys: 0 }, 'maxKeys'],
     ['maxResponseBytes 1.5', { maxResponseBytes: 1.5 }, 'maxResponseBytes'],
     ['fetch "x"', { fetch: 'x' }, 'fetch'],
+    ['unknownKidInterval -1', { unknownKidInterval: -1 }, 'unknownKidInterval'],
+    ['unknownKidFetchesPerMinute -1', { unknownKidFetchesPerMinute: -1 }, 'unknownKidFetchesPerMinute'],
+    ['unknownKidFetchesPerMinute 2.5', { unknownKidFetchesPerMinute: 2.5 }, 'unknownKidFetchesPerMinute'],
+    ['unknownKidFetchesPerMinute 601', { unknownKidFetchesPerMinute: 601 }, 'unknownKidFetchesPerMinute'],
     ['an unknown option', { maxAge: 60 }, 'maxAge'],
   ])('refuses remote settings with %s', (_name, settings, option) => {
     expectConfigError(
@@ -94,5 +98,39 @@ describe('where keys may be fetched from', () => {
 
   it('accepts cooldown 0 and maxStale 0', () => {
     build({ issuer: ISSUER, jwksUri: 'https://auth.internal/jwks', cooldown: 0, maxStale: 0 });
+  });
+
+  it('accepts unknownKidInterval 0 and unknownKidFetchesPerMinute 0, per issuer or in remoteKeys', () => {
+    build({
+      issuer: ISSUER,
+      jwksUri: 'https://auth.internal/jwks',
+      unknownKidInterval: 0,
+      unknownKidFetchesPerMinute: 0,
+    });
+    createVerifier({
+      issuers: { issuer: ISSUER, jwksUri: 'https://auth.internal/jwks' },
+      audience: AUDIENCE,
+      fetch: noFetch,
+      remoteKeys: { unknownKidInterval: '2s', unknownKidFetchesPerMinute: 30 },
+    });
+  });
+
+  it('says what a bad unknown-kid budget should be, and suggests the name of a mistyped one', () => {
+    const bad = expectConfigError(
+      () =>
+        build({ issuer: ISSUER, jwksUri: 'https://auth.internal/jwks', unknownKidFetchesPerMinute: 1000 }),
+      'issuers[0].unknownKidFetchesPerMinute',
+    );
+    expect(bad.message).toContain('expected a whole number from 0 to 600 (default 10)');
+    const typo = expectConfigError(
+      () =>
+        build({
+          issuer: ISSUER,
+          jwksUri: 'https://auth.internal/jwks',
+          unknownKidIntervall: '1s',
+        } as IssuerOptions),
+      'issuers[0].unknownKidIntervall',
+    );
+    expect(typo.message).toContain('did you mean unknownKidInterval?');
   });
 });
