@@ -313,6 +313,8 @@ export function notOverGrpc(scenario: Scenario, seesCertificates: boolean): stri
   const { path, clientCertificate } = scenario;
   if (/^\/(signed|delegated|open|dpop)/.test(path) || path === '/api/boom') return 'an HTTP-only route';
   if (path.includes('?')) return 'a gRPC call has no query string';
+  if (scenario.name === 'duplicated Authorization header')
+    return 'a gRPC call carries one authorization value';
   if (scenario.credentials !== undefined) return 'DPoP proofs or signatures';
   if (clientCertificate === 'expired' || clientCertificate === 'untrusted') {
     return 'the TLS handshake refuses this certificate before any call, where HTTPS lets the app answer';
