@@ -5,12 +5,12 @@
  * in time (its duration), in count ({@link MAX_CALLS}) and per call (a 5 s deadline). It also
  * answers `probe`s: one call with a given token, for the checks before a run.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { GET_PATH, GRPC_DEADLINE_EXCEEDED, GRPC_OK, GRPC_UNAVAILABLE, grpcAddress } from './grpc-service.js';
 import { type LoadMessage, type LoadRequest, type LoadResult, percentile } from './load.js';
-import { errorMessage, isMain, type TokenFile } from './shared.js';
+import { errorMessage, isMain } from './shared.js';
+import { freshTokens, tokenFile } from './token-pool.js';
 
 /** One call with `token` (a `probe` of the checks before a run). */
 export interface GrpcProbeRequest {
@@ -29,20 +29,8 @@ const MAX_CALLS = 5_000_000;
 const CALL_DEADLINE_MS = 5000;
 const EMPTY = Buffer.alloc(0);
 
-const files = new Map<string, TokenFile>();
-/** Position in each pool, kept across runs so a warm-up and its measured run never share a token. */
-const cursors = new Map<string, number>();
 /** One channel per server; a run against another server closes the previous one. */
 let channel: { readonly address: string; readonly client: Client } | undefined;
-
-function tokens(path: string): TokenFile {
-  let file = files.get(path);
-  if (!file) {
-    file = JSON.parse(readFileSync(path, 'utf8')) as TokenFile;
-    files.set(path, file);
-  }
-  return file;
-}
 
 function clientFor(url: string): Client {
   const address = grpcAddress(url);
@@ -77,12 +65,10 @@ function call(client: Client, metadata: Metadata): Promise<{ code: number; detai
 
 async function run(request: LoadRequest): Promise<LoadResult> {
   const client = clientFor(request.url);
-  const file = tokens(request.tokenFile);
-  const { pool } = file;
-  let cursor = cursors.get(request.tokenFile) ?? 0;
+  const { reused } = tokenFile(request.tokenFile);
+  const fresh = freshTokens(request.tokenFile);
   // A new Metadata per call in both modes, so that reused and fresh runs differ only in the token.
-  const metadataFor =
-    request.mode === 'fresh' ? () => bearer(pool[cursor++ % pool.length] ?? '') : () => bearer(file.reused);
+  const metadataFor = request.mode === 'fresh' ? () => bearer(fresh.next()) : () => bearer(reused);
 
   const latencies: number[] = [];
   const byStatus = new Map<number, number>();
@@ -100,7 +86,7 @@ async function run(request: LoadRequest): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: request.connections }, worker));
   const elapsedSeconds = (performance.now() - started) / 1000;
-  if (request.mode === 'fresh') cursors.set(request.tokenFile, cursor % pool.length);
+  if (request.mode === 'fresh') fresh.save();
   return summariseCalls(byStatus, latencies, elapsedSeconds);
 }
 

@@ -2,9 +2,9 @@
  * The load generator: autocannon in a process of its own, started once by the orchestrator and
  * driven over IPC. Each `run` is bounded by its duration (and autocannon's per-request timeout).
  */
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { errorMessage, isMain, type LoadMode, type TokenFile } from './shared.js';
+import { errorMessage, isMain, type LoadMode } from './shared.js';
+import { freshTokens, tokenFile } from './token-pool.js';
 
 export interface LoadRequest {
   readonly type: 'run';
@@ -38,21 +38,8 @@ export type LoadMessage =
   | { readonly type: 'result'; readonly id: number; readonly result: LoadResult }
   | { readonly type: 'error'; readonly id: number; readonly error: string };
 
-const files = new Map<string, TokenFile>();
-/** Position in each pool, kept across runs so a warm-up and its measured run never share a token. */
-const cursors = new Map<string, number>();
-
-function tokens(path: string): TokenFile {
-  let file = files.get(path);
-  if (!file) {
-    file = JSON.parse(readFileSync(path, 'utf8')) as TokenFile;
-    files.set(path, file);
-  }
-  return file;
-}
-
 async function run(request: LoadRequest): Promise<LoadResult> {
-  const file = tokens(request.tokenFile);
+  const file = tokenFile(request.tokenFile);
   const url = new URL(request.url);
   if (url.hostname !== '127.0.0.1') throw new Error(`loopback only, not ${url.hostname}`);
   const options: autocannon.Options = {
@@ -66,21 +53,20 @@ async function run(request: LoadRequest): Promise<LoadResult> {
     headers: { authorization: `Bearer ${file.reused}` },
   };
   if (request.mode === 'fresh') {
-    const pool = file.pool;
-    let cursor = cursors.get(request.tokenFile) ?? 0;
+    const fresh = freshTokens(request.tokenFile);
     options.requests = [
       {
         method: 'GET',
         path: url.pathname,
         setupRequest: (req) => {
-          const token = pool[cursor++ % pool.length];
+          const token = fresh.next();
           req.headers = { ...req.headers, authorization: `Bearer ${token}` };
           return req;
         },
       },
     ];
     const result = await measure(options);
-    cursors.set(request.tokenFile, cursor % pool.length);
+    fresh.save();
     return result;
   }
   return await measure(options);

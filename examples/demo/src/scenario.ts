@@ -72,40 +72,19 @@ function call(
   expected: Call['expected'],
   accepted: string,
   challenge?: string | null,
+  transport?: 'grpc',
 ): Call {
   const code = text((body as Record<string, unknown> | null)?.code);
   const ok = status === expected.status && (expected.code === undefined || code === expected.code);
+  // A gRPC call is accepted when its status is OK (0); a refusal's code comes from the trailers.
+  const succeeded = transport === 'grpc' ? status === 0 : status < 400;
   return {
     caller,
     callee,
     route,
     status,
-    reason: status < 400 ? accepted : rejection(body, challenge),
-    expected,
-    ok,
-  };
-}
-
-/** A gRPC call: accepted when its status is OK (0); a refusal's code comes from the trailers. */
-function grpcCall(
-  caller: string,
-  callee: string,
-  route: string,
-  status: number,
-  body: unknown,
-  expected: Call['expected'],
-  accepted: string,
-  challenge?: string | null,
-): Call {
-  const code = text((body as Record<string, unknown> | null)?.code);
-  const ok = status === expected.status && (expected.code === undefined || code === expected.code);
-  return {
-    caller,
-    callee,
-    route,
-    status,
-    transport: 'grpc',
-    reason: status === 0 ? accepted : rejection(body, challenge),
+    ...(transport === undefined ? {} : { transport }),
+    reason: succeeded ? accepted : rejection(body, challenge),
     expected,
     ok,
   };
@@ -211,7 +190,7 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
       if (route === 'gRPC CreateShipment') {
         shipment = text(made?.body?.shipment);
         calls.push(
-          grpcCall(
+          call(
             'orders',
             'shipping',
             route,
@@ -220,6 +199,7 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
             { status },
             `shipment ${shipment}, token signed with key ${short(made?.body?.signedWith)}`,
             text(made?.body?.challenge),
+            'grpc',
           ),
         );
         continue;
@@ -410,7 +390,7 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
         8,
         'gRPC: a user token may track a shipment, not create one (shipping:read, not shipping:create)',
         [
-          grpcCall(
+          call(
             'alice',
             'shipping',
             'gRPC GetShipment',
@@ -419,8 +399,9 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
             { status: 0 },
             `shipment ${text(tracked.body.shipment)}: ${text(tracked.body.status)}`,
             tracked.challenge,
+            'grpc',
           ),
-          grpcCall(
+          call(
             'alice',
             'shipping',
             'gRPC CreateShipment',
@@ -429,6 +410,7 @@ export async function runScenario(shop: Shop, onStep: (step: Step) => void = () 
             { status: 7, code: 'insufficient_permission' }, // PERMISSION_DENIED
             'created',
             challenge,
+            'grpc',
           ),
         ],
         [

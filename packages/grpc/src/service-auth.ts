@@ -82,40 +82,6 @@ export interface GrpcServiceAuth {
 
 type Handler = (call: GuardedCall, callback?: unknown) => unknown;
 
-const HTTP_ONLY: Readonly<Record<string, string>> = {
-  DPoP: 'DPoP proofs sign an HTTP method and URL, which gRPC calls do not have; bind tokens to client certificates (certificateBinding) instead',
-  'HMAC-SHA256':
-    'HMAC-signed requests cover an HTTP method, target and body, which gRPC calls do not have; use tokens or client certificates',
-};
-
-/** Refuses the options that only mean something over HTTP, before anything is built. */
-function refuseHttpOptions(options: Record<string, unknown>): void {
-  if (options.onError !== undefined) {
-    throw new AuthConfigError(
-      'onError',
-      'gRPC has no error handler to forward to: a rejection ends the call with its status',
-    );
-  }
-  if (options.maxBodyBytes !== undefined) {
-    throw new AuthConfigError(
-      'maxBodyBytes',
-      'only applies to HMAC-signed HTTP bodies, which gRPC does not accept',
-    );
-  }
-  if (options.dpop !== undefined) throw new AuthConfigError('dpop', HTTP_ONLY.DPoP as string);
-}
-
-/** Refuses a `verifier` or `authenticator` that relies on an HTTP-only mechanism. */
-function refuseHttpAuthenticator(options: Record<string, unknown>, authenticator: Authenticator): void {
-  const mechanism =
-    authenticator.httpOnly ?? (authenticator.signsBodies === true ? 'HMAC-SHA256' : undefined);
-  if (mechanism === undefined) return;
-  throw new AuthConfigError(
-    'verifier' in options ? 'verifier' : 'authenticator',
-    HTTP_ONLY[mechanism] as string,
-  );
-}
-
 /** Every method of an implementation, also those of a class instance's prototype chain. */
 function methodsOf(implementation: object): Map<string, Handler> {
   const methods = new Map<string, Handler>();
@@ -206,10 +172,8 @@ function protectMethod(adapter: PreparedAdapter, handler: Handler, guards: reado
  * ```
  */
 export function serviceAuth(options: ServiceAuthOptions): GrpcServiceAuth {
-  const given = (typeof options === 'object' && options !== null ? options : {}) as Record<string, unknown>;
-  refuseHttpOptions(given);
-  const adapter = prepareAdapter(options);
-  refuseHttpAuthenticator(given, adapter.authenticator);
+  // gRPC calls have no HTTP method, URL or body: the kit refuses DPoP, HMAC and the HTTP-only options.
+  const adapter = prepareAdapter(options, undefined, 'gRPC');
   return {
     authenticator: adapter.authenticator,
     protect(implementation, guards = {}) {

@@ -37,6 +37,12 @@ export interface AdapterOptions {
   readonly maxBodyBytes?: number;
 }
 
+/**
+ * The protocol of an adapter that does not serve HTTP (`'gRPC'`): it has no error handler to
+ * forward to and no HTTP method, URL or body, so HTTP-only options and mechanisms are refused.
+ */
+export type Transport = string;
+
 /** 1 MiB: the default {@link AdapterOptions.maxBodyBytes}. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -61,17 +67,21 @@ export interface ResolvedAdapterOptions<F extends string = never> {
  * Validates an adapter's options once, when the middleware is created, and builds its
  * authenticator. `flags` names the adapter's own boolean options and their defaults. An unknown
  * key is refused with the list of every option the adapter takes (its own, the adapter kit's and
- * the verifier's) and a "did you mean".
+ * the verifier's) and a "did you mean". An adapter of another protocol than HTTP names it as
+ * `transport` (`'gRPC'`): `onError`, `maxBodyBytes`, `dpop` and DPoP or HMAC authenticators are
+ * then refused, since its calls have no error handler, HTTP method, URL or body.
  *
  * @throws {AuthConfigError} naming the option
  */
 export function resolveAdapterOptions<F extends string = never>(
   options: (AdapterOptions & VerifierOrOptions) | undefined,
   flags: Readonly<Record<F, boolean>> = {} as Record<F, boolean>,
+  transport?: Transport,
 ): ResolvedAdapterOptions<F> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new AuthConfigError('options', MISSING);
   }
+  if (transport !== undefined) refuseHttpOptions(options, transport);
   const ownKeys = Object.keys(flags);
   assertKnownKeys(undefined, options, [
     ...ownKeys,
@@ -104,8 +114,10 @@ export function resolveAdapterOptions<F extends string = never>(
     else coreOptions[key] = value;
   }
   for (const key of ownKeys as F[]) resolvedFlags[key] ??= flags[key];
+  const authenticator = toAuthenticator(coreOptions);
+  if (transport !== undefined) refuseHttpMechanisms(coreOptions, authenticator, transport);
   return {
-    authenticator: toAuthenticator(coreOptions),
+    authenticator,
     optional: flag('optional', optional),
     onError,
     maxBodyBytes,
@@ -139,4 +151,38 @@ function toAuthenticator(options: Record<string, unknown>): Authenticator {
     throw new AuthConfigError('verifier', 'pass either a verifier or verifier options, not both');
   }
   return options.verifier;
+}
+
+/** Why an HTTP-only mechanism cannot serve `transport`'s calls. */
+function httpOnly(mechanism: 'DPoP' | 'HMAC-SHA256', transport: Transport): string {
+  return mechanism === 'DPoP'
+    ? `DPoP proofs sign an HTTP method and URL, which ${transport} calls do not have; bind tokens to client certificates (certificateBinding) instead`
+    : `HMAC-signed requests cover an HTTP method, target and body, which ${transport} calls do not have; use tokens or client certificates`;
+}
+
+function refuseHttpOptions(options: object, transport: Transport): void {
+  const given = options as Record<string, unknown>;
+  if (given.onError !== undefined) {
+    throw new AuthConfigError(
+      'onError',
+      `${transport} has no error handler to forward to: a rejection ends the call with its status`,
+    );
+  }
+  if (given.maxBodyBytes !== undefined) {
+    throw new AuthConfigError(
+      'maxBodyBytes',
+      `only applies to HMAC-signed HTTP bodies, which ${transport} does not accept`,
+    );
+  }
+  if (given.dpop !== undefined) throw new AuthConfigError('dpop', httpOnly('DPoP', transport));
+}
+
+function refuseHttpMechanisms(options: object, authenticator: Authenticator, transport: Transport): void {
+  const mechanism =
+    authenticator.httpOnly ?? (authenticator.signsBodies === true ? 'HMAC-SHA256' : undefined);
+  if (mechanism === undefined) return;
+  throw new AuthConfigError(
+    'verifier' in options ? 'verifier' : 'authenticator',
+    httpOnly(mechanism, transport),
+  );
 }

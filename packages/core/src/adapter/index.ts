@@ -20,6 +20,7 @@ export {
   type OnError,
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
+  type Transport,
   type VerifierOrOptions,
 } from './adapter-options.js';
 export {

@@ -11,6 +11,7 @@ import {
   type OnError,
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
+  type Transport,
   type VerifierOrOptions,
 } from './adapter-options.js';
 
@@ -80,8 +81,9 @@ export interface BoundAuthorize<I, M> {
 export function prepareAdapter<F extends string = never>(
   options: (AdapterOptions & VerifierOrOptions) | undefined,
   flags?: Readonly<Record<F, boolean>>,
+  transport?: Transport,
 ): PreparedAdapter<F> {
-  const resolved = resolveAdapterOptions(options, flags);
+  const resolved = resolveAdapterOptions(options, flags, transport);
   const { authenticator, onError, maxBodyBytes, optional } = resolved;
   const signsBodies = authenticator.signsBodies === true;
   const shared: AuthRequestState = Object.freeze({ authenticator, onError, maxBodyBytes, body: undefined });

@@ -7,7 +7,15 @@ import {
   resolveAdapterOptions,
   SignedBody,
 } from '../../src/adapter/index.js';
-import { AuthConfigError, AuthError, type Guard, type Verifier } from '../../src/index.js';
+import {
+  AuthConfigError,
+  AuthError,
+  anyOf,
+  createHmacAuthenticator,
+  createVerifier,
+  type Guard,
+  type Verifier,
+} from '../../src/index.js';
 import { createFixture } from '../support/verifier-fixture.js';
 
 describe('resolveAdapterOptions', () => {
@@ -99,6 +107,38 @@ describe('resolveAdapterOptions', () => {
     expect(() => resolveAdapterOptions({ verifier, onErorr: 'respond' } as never)).toThrow(
       /did you mean onError\?/,
     );
+  });
+});
+
+describe('resolveAdapterOptions for a transport other than HTTP', () => {
+  it('refuses what only means something over HTTP, naming the option and the transport', async () => {
+    const { jwk } = await createFixture();
+    const options = {
+      issuers: { issuer: 'https://orders.internal', jwks: { keys: [jwk] } },
+      audience: 'payments',
+    };
+    const refused = (given: object, message: RegExp) => {
+      expect(() => resolveAdapterOptions(given as never, {}, 'gRPC')).toThrow(AuthConfigError);
+      expect(() => resolveAdapterOptions(given as never, {}, 'gRPC')).toThrow(message);
+    };
+    refused({ ...options, onError: 'forward' }, /^onError: gRPC has no error handler to forward to/);
+    refused(
+      { ...options, maxBodyBytes: 10 },
+      /^maxBodyBytes: only applies to HMAC-signed HTTP bodies, which gRPC/,
+    );
+    refused({ ...options, dpop: {} }, /^dpop: DPoP proofs sign an HTTP method and URL, which gRPC calls/);
+    refused({ verifier: createVerifier({ ...options, dpop: {} }) }, /^verifier: DPoP proofs/);
+    const hmac = createHmacAuthenticator({ services: { billing: { secrets: ['s'.repeat(32)] } } });
+    refused(
+      { authenticator: hmac },
+      /^authenticator: HMAC-signed requests cover an HTTP method, target and body/,
+    );
+    refused({ authenticator: anyOf(createVerifier(options), hmac) }, /^authenticator: HMAC-signed requests/);
+    expect(resolveAdapterOptions(options, {}, 'gRPC').onError).toBe('respond');
+    // Over HTTP the same options are fine.
+    expect(() =>
+      resolveAdapterOptions({ ...options, onError: 'forward', maxBodyBytes: 10, dpop: {} }),
+    ).not.toThrow();
   });
 });
 
