@@ -37,6 +37,7 @@ import {
   type Implementation,
   isMain,
   type LoadMode,
+  MICRO_CASES,
   type PublicKeyFile,
   type ServerConfig,
   type ServerMessage,
@@ -510,6 +511,10 @@ function machine(loadStart: number[]) {
     node: process.version,
     loadAverageStart: loadStart,
     loadAverageEnd: loadavg(),
+    // Read by every child process at its start (they inherit this environment).
+    threadPool: process.env.UV_THREADPOOL_SIZE
+      ? `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}`
+      : '4 threads (default)',
   };
 }
 
@@ -601,7 +606,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         millisPerCase: options.microMillis,
       };
       const budget =
-        options.microAlgs.length * 6 * (options.microRounds + 1) * (options.microMillis + 500) + 60_000;
+        options.microAlgs.length *
+          MICRO_CASES.length *
+          (options.microRounds + 1) *
+          (options.microMillis + 500) +
+        60_000;
       log('microbenchmarks…');
       phaseStarted = Date.now();
       micro = await runChild<MicroSample[]>(microScript, config, [], 'micro', 'samples', budget);

@@ -235,8 +235,11 @@ describe('renderMarkdown with missing samples', () => {
     expect(markdown).toContain('| ES256 | crypto.verify ');
     expect(markdown).toContain('n/a (no operation completed)');
     expect(markdown).toContain('n/a (too few checkpoints)');
-    // Nothing measured, so nothing failed: every target is not applicable.
-    expect(targets(all).filter((c) => c.pass !== null)).toEqual([]);
+    // Nothing measured, so nothing failed: every target is not applicable, every figure n/a.
+    expect(targets(all).filter((c) => typeof c.pass === 'boolean')).toEqual([]);
+    expect(targets(all).filter((c) => c.pass === 'reported')).toEqual([
+      expect.objectContaining({ where: 'ES256', measured: 'n/a (no operation completed)' }),
+    ]);
     expect(runsWithoutSamples(all)).toHaveLength(EVERY_CONTENDER.length);
   });
 
@@ -259,5 +262,63 @@ describe('renderMarkdown with missing samples', () => {
     expect(markdown).not.toMatch(GARBAGE);
     expect(markdown).not.toContain('lack samples');
     expect(markdown).not.toContain('n/a (no successful responses)');
+  });
+});
+
+describe('the targets', () => {
+  /** One round of every Express contender, fresh ones at `fresh` req/s by implementation. */
+  function measured(fresh: Partial<Record<Implementation, number>>, reused: Partial<HttpRun> = {}): Results {
+    const runs = EVERY_CONTENDER.map(([impl, mode]) =>
+      measuredRun(impl, mode, {
+        ...(mode === 'fresh' ? { rps: fresh[impl] ?? 1000 } : {}),
+        ...(impl === 'ours' && mode === 'reused' ? reused : {}),
+      }),
+    );
+    const micro = (
+      ['crypto.verify', 'core verify, cache: false', 'core verify, cache: false, 32 in flight'] as const
+    ).map(
+      (name, i): MicroSample => ({
+        alg: 'ES256',
+        case: name,
+        round: 0,
+        ops: 100,
+        opsPerSecond: [10_000, 8_600, 14_000][i] as number,
+      }),
+    );
+    return results(runs, micro);
+  }
+  const byName = (all: Results) =>
+    Object.fromEntries(targets(all).map((c) => [c.target, [c.measured, c.pass]]));
+
+  it('asks fresh tokens for 1.3× the best anchor and 1.1× plain jose', () => {
+    const met = byName(
+      measured({ ours: 1400, jose: 1250, 'express-jwt': 1070, 'express-oauth2-jwt-bearer': 900 }),
+    );
+    expect(met['fresh token: req/s × best anchor']).toEqual(['1.31 (× bare 1.40)', true]);
+    expect(met['fresh token: req/s × plain jose']).toEqual(['1.12', true]);
+    const missed = byName(measured({ ours: 1300, jose: 1200, 'express-jwt': 1070 }));
+    expect(missed['fresh token: req/s × best anchor']).toEqual(['1.21 (× bare 1.30)', false]);
+    expect(missed['fresh token: req/s × plain jose']).toEqual(['1.08', false]);
+  });
+
+  it('asks a reused token for 0.90× bare and at most 8 µs of CPU added', () => {
+    const met = byName(measured({}, { rps: 900, cpuPerRequest: 88 }));
+    expect(met['reused token: req/s × bare']).toEqual(['0.90', true]);
+    expect(met['reused token: server CPU added per request']).toEqual(['8.0 µs', true]);
+    const missed = byName(measured({}, { rps: 890, cpuPerRequest: 88.5 }));
+    expect(missed['reused token: req/s × bare']).toEqual(['0.89', false]);
+    expect(missed['reused token: server CPU added per request']).toEqual(['8.5 µs', false]);
+  });
+
+  it('asks core verify for 0.85× crypto.verify on ES256, and reports 32 in flight', () => {
+    const checks = byName(measured({}));
+    expect(checks['core verify (no cache, one at a time) × crypto.verify']).toEqual(['0.86', true]);
+    expect(checks['core verify (no cache, 32 in flight) × crypto.verify on one core']).toEqual([
+      '1.40',
+      'reported',
+    ]);
+    expect(renderMarkdown(measured({}))).toMatch(
+      /\| core verify \(no cache, 32 in flight\) × crypto\.verify on one core +\| ES256 +\| 1\.40 +\| reported +\| — +\|/,
+    );
   });
 });

@@ -272,6 +272,7 @@ describe('readiness of static keys', () => {
     expect(verifier.health()).toEqual({
       ready: true,
       issuers: [{ issuer: 'https://orders.internal', source: 'static', ready: true, keys: 1 }],
+      signatures: { eventLoop: 0, threadPool: 0, inFlight: 0 },
     });
   });
 });

@@ -42,8 +42,9 @@ export interface KeyOptions {
   /** `fetch` used for JWKS and metadata. Default: the global `fetch`. */
   readonly fetch?: typeof globalThis.fetch;
   /**
-   * Where signatures are checked: on the event loop, or on libuv's thread pool once fresh
-   * verifications overlap. Default `{ offloadWhenInFlight: 2 }`; see {@link SignatureVerification}.
+   * Where signatures are checked: on the event loop, or on libuv's thread pool while fresh
+   * verifications overlap or the event loop is busy. Default
+   * `{ offloadWhenInFlight: 2, offloadWhenLoopBusy: 0.7 }`; see {@link SignatureVerification}.
    */
   readonly signatureVerification?: SignatureVerification;
 }

@@ -30,7 +30,7 @@ export async function verifyWithKeys(
   // Awaited even when the keys are at hand (static keys): concurrent calls then all count as in
   // flight before the first signature is checked, which is how overlap is seen at all.
   const keys = await source.keys.getKeys(header);
-  if (signatures.offload) return verifySignatureOffloaded(token, header.alg, keys);
+  if (signatures.place(header.alg)) return verifySignatureOffloaded(token, header.alg, keys);
   return verifySignature(token, header.alg, keys);
 }
 

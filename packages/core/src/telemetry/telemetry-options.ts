@@ -96,7 +96,12 @@ function meterOf(api: OpenTelemetryApi, provider: MeterProviderLike | false | un
   if (provider === false) return undefined;
   const meter = (provider ?? api.metrics.getMeterProvider()).getMeter(TELEMETRY_SCOPE) as Meter;
   if (typeof api.createNoopMeter === 'function' && meter === api.createNoopMeter()) return undefined;
-  if (typeof meter?.createCounter !== 'function' || typeof meter.createObservableGauge !== 'function') {
+  if (
+    typeof meter?.createCounter !== 'function' ||
+    typeof meter.createHistogram !== 'function' ||
+    typeof meter.createObservableGauge !== 'function' ||
+    typeof meter.createObservableCounter !== 'function'
+  ) {
     throw new AuthConfigError('telemetry.meterProvider', 'getMeter() did not return an OpenTelemetry Meter');
   }
   return meter;

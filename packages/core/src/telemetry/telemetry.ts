@@ -12,9 +12,11 @@ export interface TelemetryCarrier {
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
 }
 
-/** What the key-set age gauge reads: `verifier.health()`. */
+/** What the key-set age gauge and the signature-check counter read: `verifier.health()`. */
 export interface KeySetHealth {
   readonly issuers: readonly { readonly issuer: string; readonly fetchedAt?: number | undefined }[];
+  /** Signatures checked on the event loop and on the thread pool so far. */
+  readonly signatures: { readonly eventLoop: number; readonly threadPool: number };
 }
 
 /**
@@ -27,9 +29,12 @@ export interface KeySetHealth {
  * peer dependency.)
  */
 export interface Telemetry {
-  /** Starts reporting the age of each fetched key set, read from `health()` when collected. */
-  observeKeys(health: () => KeySetHealth): void;
-  /** Stops the key-set age gauge (the verifier is closed). */
+  /**
+   * Starts reporting the age of each fetched key set and the signatures checked on the event loop
+   * and on the thread pool, read from `health()` when collected.
+   */
+  observeHealth(health: () => KeySetHealth): void;
+  /** Stops the observed instruments (the verifier is closed). */
   close(): void;
   /** `emit`, also counting key-set fetches. */
   keyEvents(emit: AuthEventListener): AuthEventListener;

@@ -6,6 +6,7 @@ import type {
   Histogram,
   Meter,
   ObservableCallback,
+  ObservableCounter,
   ObservableGauge,
   Span,
   SpanOptions,
@@ -26,6 +27,7 @@ export const TELEMETRY_NAMES = Object.freeze({
   cacheLookups: 'auth.token_cache.lookups',
   keyFetches: 'auth.key_set.fetches',
   keyAge: 'auth.key_set.age',
+  signatureChecks: 'auth.signature.checks',
   span: 'auth.authenticate',
 });
 
@@ -36,6 +38,8 @@ const CALLER_NAME = 'auth.caller.name';
 const ERROR_TYPE = 'error.type';
 const CACHE_RESULT = 'auth.token_cache.result';
 const FETCH_RESULT = 'auth.key_set.fetch.result';
+const ON_EVENT_LOOP: Attributes = Object.freeze({ 'auth.signature.where': 'event_loop' });
+const ON_THREAD_POOL: Attributes = Object.freeze({ 'auth.signature.where': 'thread_pool' });
 
 // From a few microseconds (a cached token) to seconds (a key fetch that times out).
 const DURATION_BUCKETS = [
@@ -72,7 +76,9 @@ export class VerifierTelemetry implements Telemetry {
   readonly #cacheLookups: Counter | undefined;
   readonly #keyFetches: Counter | undefined;
   readonly #keyAge: ObservableGauge | undefined;
+  readonly #signatureChecks: ObservableCounter | undefined;
   #observeKeys: ObservableCallback | undefined;
+  #observeSignatures: ObservableCallback | undefined;
   /**
    * Attributes of accepted requests by issuer, kind and caller (when names are recorded), built
    * once each: an accepted request allocates nothing for its attributes.
@@ -113,10 +119,25 @@ export class VerifierTelemetry implements Telemetry {
       description: 'Time since the key set in use was fetched',
       unit: 's',
     });
+    this.#signatureChecks = meter.createObservableCounter(TELEMETRY_NAMES.signatureChecks, {
+      description: 'Signatures of fresh tokens checked, by where: on the event loop or on the thread pool',
+      unit: '{check}',
+    });
   }
 
-  /** Starts reporting the age of each fetched key set, read from `health()` when collected. */
-  observeKeys(health: () => KeySetHealth): void {
+  /**
+   * Starts reporting the age of each fetched key set and the signatures checked on the event loop
+   * and on the thread pool, read from `health()` when collected.
+   */
+  observeHealth(health: () => KeySetHealth): void {
+    if (this.#signatureChecks !== undefined) {
+      this.#observeSignatures = (result) => {
+        const { eventLoop, threadPool } = health().signatures;
+        result.observe(eventLoop, ON_EVENT_LOOP);
+        result.observe(threadPool, ON_THREAD_POOL);
+      };
+      this.#signatureChecks.addCallback(this.#observeSignatures);
+    }
     if (this.#keyAge === undefined) return;
     this.#observeKeys = (result) => {
       const now = this.#now();
@@ -128,10 +149,12 @@ export class VerifierTelemetry implements Telemetry {
     this.#keyAge.addCallback(this.#observeKeys);
   }
 
-  /** Stops the key-set age gauge (the verifier is closed). */
+  /** Stops the observed instruments (the verifier is closed). */
   close(): void {
     if (this.#observeKeys !== undefined) this.#keyAge?.removeCallback(this.#observeKeys);
+    if (this.#observeSignatures !== undefined) this.#signatureChecks?.removeCallback(this.#observeSignatures);
     this.#observeKeys = undefined;
+    this.#observeSignatures = undefined;
   }
 
   /** `emit`, also counting key-set fetches. */

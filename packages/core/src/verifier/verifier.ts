@@ -23,6 +23,15 @@ export interface VerifierHealth {
   /** True when every issuer has usable keys. */
   readonly ready: boolean;
   readonly issuers: readonly IssuerHealth[];
+  /**
+   * Signatures of fresh tokens checked so far on the event loop and on libuv's thread pool (see
+   * the `signatureVerification` option), and fresh verifications in flight now.
+   */
+  readonly signatures: {
+    readonly eventLoop: number;
+    readonly threadPool: number;
+    readonly inFlight: number;
+  };
 }
 
 /**
@@ -49,7 +58,7 @@ export class Verifier implements Authenticator {
   constructor(settings: VerifierSettings) {
     this.#settings = settings;
     this.#telemetry = settings.telemetry;
-    settings.telemetry?.observeKeys(() => this.health());
+    settings.telemetry?.observeHealth(() => this.health());
     this.rejector = settings.rejector;
     this.httpOnly = settings.dpop === undefined ? undefined : 'DPoP';
     this.#cache = settings.cacheMaxEntries > 0 ? new VerifiedTokenCache(settings.cacheMaxEntries) : undefined;
@@ -188,7 +197,12 @@ export class Verifier implements Authenticator {
   /** Readiness of each issuer's keys, for health endpoints. Never fetches. */
   health(): VerifierHealth {
     const issuers = [...this.#settings.issuers.values()].map((issuer) => issuer.keys.health());
-    return { ready: issuers.every((issuer) => issuer.ready), issuers };
+    const { signatures } = this.#settings;
+    return {
+      ready: issuers.every((issuer) => issuer.ready),
+      issuers,
+      signatures: { ...signatures.checked, inFlight: signatures.inFlight },
+    };
   }
 
   /** Step 1, extract: `Authorization: DPoP` (with the `dpop` option) or the bearer token. */

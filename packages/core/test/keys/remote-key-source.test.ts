@@ -131,6 +131,7 @@ describe('fetching', () => {
     expect(verifier.health()).toEqual({
       ready: false,
       issuers: [{ issuer: ISSUER, source: 'remote', ready: false, keys: 0 }],
+      signatures: { eventLoop: 0, threadPool: 0, inFlight: 0 },
     });
     expect(server.requests()).toBe(0);
 
@@ -138,6 +139,7 @@ describe('fetching', () => {
     expect(verifier.health()).toEqual({
       ready: true,
       issuers: [{ issuer: ISSUER, source: 'remote', ready: true, keys: 1, fetchedAt: T0, stale: false }],
+      signatures: { eventLoop: 0, threadPool: 0, inFlight: 0 },
     });
 
     // Past the max age, with the server failing: health still never fetches.
@@ -163,6 +165,7 @@ describe('fetching', () => {
           lastError: 'answered HTTP 500',
         },
       ],
+      signatures: { eventLoop: 1, threadPool: 0, inFlight: 0 },
     });
 
     t = T0 + MAX_AGE + MAX_STALE + 1;

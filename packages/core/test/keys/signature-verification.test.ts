@@ -12,7 +12,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthConfigError, createVerifier, isAuthError, type Verifier } from '../../src/index.js';
 import { compileStaticKeys } from '../../src/keys/compile-issuers.js';
-import { SignatureScheduler } from '../../src/keys/signature-verification.js';
+import {
+  compileSignatureVerification,
+  type LoopMeter,
+  SignatureScheduler,
+} from '../../src/keys/signature-verification.js';
 import { verifyWithKeys } from '../../src/keys/verify-signature.js';
 import { decodeJws } from '../../src/token/decode-token.js';
 
@@ -182,25 +186,137 @@ describe('the switch between the event loop and the thread pool', () => {
     expect(await loopTurned(verifier, distinct(1), false)).toBe(true);
   });
 
+  /** Keeps the event loop busy, without a pause, for `ms` milliseconds. */
+  function busyFor(ms: number): void {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // a request handler that does not yield
+    }
+  }
+
+  it('moves to the thread pool while the event loop is busy, even one verification at a time (auto)', async () => {
+    const verifier = createVerifier({ ...env.options, cache: false });
+    await verifier.verify(env.valid()); // the first sample of the loop
+    busyFor(150);
+    expect(await loopTurned(verifier, distinct(4), false)).toBe(true);
+    expect(verifier.health().signatures).toMatchObject({ eventLoop: 1, threadPool: 4, inFlight: 0 });
+  });
+
+  it('comes back to the event loop once the loop has idle time again (auto)', async () => {
+    const verifier = createVerifier({ ...env.options, cache: false });
+    await verifier.verify(env.valid());
+    busyFor(150);
+    await verifier.verify(env.valid()); // sampled busy: on the thread pool
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await loopTurned(verifier, distinct(3), false)).toBe(false);
+    expect(verifier.health().signatures).toMatchObject({ eventLoop: 4, threadPool: 1 });
+  });
+
+  it('ignores how busy the loop is with offloadWhenLoopBusy: false', async () => {
+    const verifier = createVerifier({
+      ...env.options,
+      cache: false,
+      signatureVerification: { offloadWhenLoopBusy: false },
+    });
+    await verifier.verify(env.valid());
+    busyFor(150);
+    expect(await loopTurned(verifier, distinct(4), false)).toBe(false);
+    expect(verifier.health().signatures).toMatchObject({ eventLoop: 5, threadPool: 0 });
+  });
+
   it('counts only fresh verifications in flight, and ends at zero', async () => {
     const scheduler = new SignatureScheduler(2);
-    expect(scheduler.offload).toBe(false);
+    expect(scheduler.place('ES256')).toBe(false);
     scheduler.started();
-    expect(scheduler.offload).toBe(false);
+    expect(scheduler.place('ES256')).toBe(false);
     scheduler.started();
-    expect([scheduler.inFlight, scheduler.offload]).toEqual([2, true]);
+    expect([scheduler.inFlight, scheduler.place('ES256')]).toEqual([2, true]);
     scheduler.finished();
     scheduler.finished();
-    expect([scheduler.inFlight, scheduler.offload]).toEqual([0, false]);
+    expect([scheduler.inFlight, scheduler.place('ES256')]).toEqual([0, false]);
+    expect(scheduler.checked).toEqual({ eventLoop: 3, threadPool: 1 });
+  });
+
+  it('stops offloading for a busy loop for a second when doing so brought no overlap', () => {
+    // A loop that is always fully busy, and a clock the test moves.
+    let now = 0;
+    const meter: LoopMeter = {
+      now: () => now,
+      sample: () => ({ idle: 0, active: now, utilization: 1 }),
+      busyBetween: () => 1,
+    };
+    const scheduler = new SignatureScheduler(2, 0.7, meter);
+    const oneAtATime = () => {
+      scheduler.started();
+      const offloaded = scheduler.place('ES256');
+      scheduler.finished();
+      return offloaded;
+    };
+    expect(oneAtATime()).toBe(false); // the first sample: nothing to compare with yet
+    now = 100;
+    expect(oneAtATime()).toBe(true); // busy: offloaded, on trial
+    expect(oneAtATime()).toBe(true);
+    now = 200;
+    // The trial window saw one verification at a time: the hop gained nothing.
+    expect(oneAtATime()).toBe(false);
+    now = 1100;
+    expect(oneAtATime()).toBe(false);
+    now = 1200;
+    expect(oneAtATime()).toBe(true); // the pause is over: on trial again
+    // This time the verifications overlap (a server whose requests wait on the pool): no pause.
+    scheduler.started();
+    scheduler.started();
+    now = 1300;
+    expect(scheduler.place('ES256')).toBe(true);
+    scheduler.finished();
+    scheduler.finished();
+    now = 1400;
+    expect(oneAtATime()).toBe(true);
+  });
+
+  it('never offloads by default with one core, and honours an explicit choice there', () => {
+    const oneCore = compileSignatureVerification(undefined, 1);
+    oneCore.started();
+    oneCore.started();
+    expect([oneCore.place('ES256'), oneCore.loopBusy]).toEqual([false, false]);
+    const twoCores = compileSignatureVerification(undefined, 2);
+    expect([twoCores.offloadWhenInFlight, twoCores.offloadWhenLoopBusy]).toEqual([2, 0.7]);
+    expect(compileSignatureVerification('async', 1).place('ES256')).toBe(true);
+  });
+
+  it('keeps HMAC on the event loop whatever the switch says', () => {
+    const always = new SignatureScheduler(0);
+    expect(['HS256', 'HS384', 'HS512', 'RS256', 'EdDSA'].map((alg) => always.place(alg))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(always.checked).toEqual({ eventLoop: 3, threadPool: 2 });
   });
 
   it.each<[unknown, RegExp]>([
-    ['fast', /^signatureVerification: expected 'sync', 'async' or \{ offloadWhenInFlight: 2 \}/],
+    [
+      'fast',
+      /^signatureVerification: expected 'sync', 'async' or \{ offloadWhenInFlight: 2, offloadWhenLoopBusy: 0\.7 \}/,
+    ],
     [{ offloadWhenInFlight: 0 }, /^signatureVerification\.offloadWhenInFlight: expected a whole number/],
     [{ offloadWhenInFlight: 1.5 }, /^signatureVerification\.offloadWhenInFlight: expected a whole number/],
     [
+      { offloadWhenLoopBusy: 0 },
+      /^signatureVerification\.offloadWhenLoopBusy: expected a share of time above 0/,
+    ],
+    [{ offloadWhenLoopBusy: 1.5 }, /^signatureVerification\.offloadWhenLoopBusy: expected a share of time/],
+    [{ offloadWhenLoopBusy: true }, /^signatureVerification\.offloadWhenLoopBusy: expected a share of time/],
+    [{ offloadWhenLoopBusy: '0.5' }, /^signatureVerification\.offloadWhenLoopBusy: expected a share of time/],
+    [
       { offloadWhenInflight: 2 },
       /^signatureVerification\.offloadWhenInflight: unknown option \(did you mean offloadWhenInFlight\?\)/,
+    ],
+    [
+      { offloadWhenLoopbusy: 0.5 },
+      /^signatureVerification\.offloadWhenLoopbusy: unknown option \(did you mean offloadWhenLoopBusy\?\)/,
     ],
   ])('refuses signatureVerification %j at construction', (value, message) => {
     expect(() => createVerifier({ ...env.options, signatureVerification: value as never })).toThrow(message);

@@ -163,6 +163,25 @@ describe('metrics of key sets', () => {
   });
 });
 
+describe('metrics of signature checks', () => {
+  it('counts the signatures checked on the event loop and on the thread pool, until closed', async () => {
+    const { verifier, sign } = await withTelemetry({ cache: false });
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => sign()));
+    await verifier.verify(tokens[0] as string); // one at a time: on the event loop
+    // Four at once: all four are in flight before the first signature is checked.
+    await Promise.all(tokens.slice(1).map((token) => verifier.verify(token)));
+    const checks = 'auth.signature.checks';
+    expect(await harness.count(checks, { 'auth.signature.where': 'event_loop' })).toBe(1);
+    expect(await harness.count(checks, { 'auth.signature.where': 'thread_pool' })).toBe(4);
+    expect(verifier.health().signatures).toEqual({ eventLoop: 1, threadPool: 4, inFlight: 0 });
+    // A closed verifier is no longer observed: what it checks afterwards is not reported.
+    verifier.close();
+    await verifier.verify(await sign());
+    expect(await harness.count(checks, { 'auth.signature.where': 'event_loop' })).toBe(1);
+    expect(verifier.health().signatures.eventLoop).toBe(2);
+  });
+});
+
 describe('spans', () => {
   it('makes one span per authentication, ERROR with the code on rejection, nothing secret', async () => {
     const { verifier, sign } = await withTelemetry();
@@ -263,6 +282,7 @@ describe('the telemetry option', () => {
             createCounter: () => ({ add: throwing }),
             createHistogram: () => ({ record: throwing }),
             createObservableGauge: meter.createObservableGauge.bind(meter),
+            createObservableCounter: meter.createObservableCounter.bind(meter),
           }),
         },
         tracerProvider: { getTracer: () => ({ startSpan: throwing, startActiveSpan: throwing }) },
