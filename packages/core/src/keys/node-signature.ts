@@ -36,6 +36,11 @@ const ALGORITHMS: Readonly<Record<string, NodeAlgorithm>> = {
 
 const HASH_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
 
+/** True for the HMAC algorithms, which are always checked on the event loop: cheaper than the hop. */
+export function isHmacAlgorithm(alg: string): boolean {
+  return ALGORITHMS[alg]?.kind === 'hmac';
+}
+
 /**
  * Checks a JWS signature with node:crypto, synchronously: the floor of what a signature check
  * costs. The key has already been bound to `alg` (its type allows it, see `algorithmsForKey`);

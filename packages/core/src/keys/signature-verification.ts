@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { AuthConfigError } from '../errors.js';
 import { assertKnownKeys, optionKeys } from '../lib/option-checks.js';
+import { isHmacAlgorithm } from './node-signature.js';
 
 /**
  * Where asymmetric signatures are checked (the verifier's `signatureVerification` option).
@@ -131,7 +132,7 @@ export class SignatureScheduler {
    * counts it. HMAC (`HS*`) always stays on the event loop: it costs less than the hop.
    */
   place(alg: string): boolean {
-    const offload = !alg.startsWith('HS') && (this.#inFlight >= this.offloadWhenInFlight || this.loopBusy);
+    const offload = !isHmacAlgorithm(alg) && (this.#inFlight >= this.offloadWhenInFlight || this.loopBusy);
     if (offload) this.#onThreadPool++;
     else this.#onEventLoop++;
     return offload;
