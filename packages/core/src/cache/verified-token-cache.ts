@@ -1,9 +1,12 @@
+import { FifoMap } from '../lib/fifo-map.js';
+
 /**
  * A bounded map from token string to a verified result, with per-entry expiry. When full, the
- * oldest insertion goes first: a hit costs one look-up and never reorders the map.
+ * oldest insertion goes first, in constant time: a hit costs one look-up and never reorders the
+ * map, and a miss under a flood of fresh tokens costs one insertion and one eviction.
  */
 export class VerifiedTokenCache<V extends { readonly expiresAtMs: number }> {
-  readonly #entries = new Map<string, V>();
+  readonly #entries = new FifoMap<string, V>();
   readonly #maxEntries: number;
 
   constructor(maxEntries: number) {
@@ -26,13 +29,8 @@ export class VerifiedTokenCache<V extends { readonly expiresAtMs: number }> {
   }
 
   set(token: string, value: V): void {
-    this.#entries.delete(token);
     this.#entries.set(token, value);
-    if (this.#entries.size > this.#maxEntries) {
-      // Map iteration order is insertion order: the first key is the least recently set.
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
+    if (this.#entries.size > this.#maxEntries) this.#entries.deleteOldest();
   }
 
   delete(token: string): void {

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { AuthError, isAuthError } from '../errors.js';
 import { algorithmsForKey, keyWeakness } from '../keys/key-entry.js';
 import { verifyJwsSignature } from '../keys/node-signature.js';
+import { FifoMap } from '../lib/fifo-map.js';
 import type { NonceStore } from '../replay/nonce-store.js';
 import { decodeToken } from '../token/decode-token.js';
 import { headerCount, headerValue, type RequestLike } from '../token/request.js';
@@ -175,7 +176,7 @@ export function accessTokenHash(accessToken: string): string {
  * weakness once, not on every request. Bounded; the oldest entry goes first.
  */
 export class ProofKeyCache {
-  readonly #keys = new Map<string, KeyObject>();
+  readonly #keys = new FifoMap<string, KeyObject>();
   readonly #maxEntries: number;
 
   constructor(maxEntries = 1000) {
@@ -201,10 +202,7 @@ export class ProofKeyCache {
     const weakness = keyWeakness(key);
     if (weakness !== undefined) throw invalid('DPoP proof jwk is too weak');
     this.#keys.set(thumbprint, key);
-    if (this.#keys.size > this.#maxEntries) {
-      const oldest = this.#keys.keys().next();
-      if (!oldest.done) this.#keys.delete(oldest.value);
-    }
+    if (this.#keys.size > this.#maxEntries) this.#keys.deleteOldest();
     return key;
   }
 }

@@ -1,4 +1,5 @@
 import { AuthConfigError } from '../errors.js';
+import { FifoMap } from '../lib/fifo-map.js';
 import type { NonceStore } from './nonce-store.js';
 
 /** Options of {@link MemoryNonceStore}. */
@@ -20,7 +21,7 @@ export interface MemoryNonceStoreOptions {
  * @example createHmacAuthenticator({ keys, nonces: new MemoryNonceStore({ maxEntries: 50_000 }) })
  */
 export class MemoryNonceStore implements NonceStore {
-  readonly #seen = new Map<string, number>();
+  readonly #seen = new FifoMap<string, number>();
   readonly #maxEntries: number;
   readonly #now: () => number;
 
@@ -51,21 +52,20 @@ export class MemoryNonceStore implements NonceStore {
       throw new Error(`nonce store full: ${this.#maxEntries} unexpired values`);
     }
     // Re-inserting moves the key to the end, keeping the map roughly in expiry order.
-    this.#seen.delete(key);
     this.#seen.set(key, expiresAt);
     return true;
   }
 
   /** Values arrive with about the same lifetime, so the oldest ones are at the front. */
   #dropExpiredFront(now: number): void {
-    for (const [key, expiresAt] of this.#seen) {
-      if (expiresAt > now) return;
-      this.#seen.delete(key);
+    for (let oldest = this.#seen.oldestValue(); oldest !== undefined && oldest <= now; ) {
+      this.#seen.deleteOldest();
+      oldest = this.#seen.oldestValue();
     }
   }
 
   #sweep(now: number): void {
-    for (const [key, expiresAt] of this.#seen) {
+    for (const [key, expiresAt] of this.#seen.entries()) {
       if (expiresAt <= now) this.#seen.delete(key);
     }
   }
