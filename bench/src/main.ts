@@ -145,9 +145,9 @@ export function parseOptions(
       parseNumber(values.pool ?? env.BENCH_POOL, Math.ceil(cacheMaxEntries * 1.2), 'pool'),
     ),
     microRounds: Math.round(
-      parseNumber(values['micro-rounds'] ?? env.BENCH_MICRO_ROUNDS, smoke ? 1 : 3, 'micro-rounds'),
+      parseNumber(values['micro-rounds'] ?? env.BENCH_MICRO_ROUNDS, smoke ? 1 : 9, 'micro-rounds'),
     ),
-    microMillis: parseNumber(values['micro-ms'] ?? env.BENCH_MICRO_MS, smoke ? 50 : 750, 'micro-ms'),
+    microMillis: parseNumber(values['micro-ms'] ?? env.BENCH_MICRO_MS, smoke ? 50 : 250, 'micro-ms'),
     floodCount: Math.round(
       parseNumber(values['flood-count'] ?? env.BENCH_FLOOD_COUNT, smoke ? 20_000 : 1_000_000, 'flood-count'),
     ),

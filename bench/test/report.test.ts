@@ -9,6 +9,7 @@ import type { MicroSample } from '../src/micro.js';
 import {
   type HttpRun,
   median,
+  microVsCrypto,
   missingNumbers,
   NO_REQUESTS,
   NO_RESPONSES,
@@ -20,7 +21,7 @@ import {
   spread,
   targets,
 } from '../src/report.js';
-import { ANCHORS, type Implementation, type LoadMode, MICRO_CASES } from '../src/shared.js';
+import { ANCHORS, type Implementation, type LoadMode, MICRO_CASES, type MicroCase } from '../src/shared.js';
 
 /** A run that got answers: every number measured. */
 function measuredRun(impl: Implementation, mode: LoadMode, overrides: Partial<HttpRun> = {}): HttpRun {
@@ -308,6 +309,34 @@ describe('the targets', () => {
     const missed = byName(measured({}, { rps: 890, cpuPerRequest: 88.5 }));
     expect(missed['reused token: req/s × bare']).toEqual(['0.89', false]);
     expect(missed['reused token: server CPU added per request']).toEqual(['8.5 µs', false]);
+  });
+
+  it('divides each round of a microbenchmark by crypto.verify of the same round', () => {
+    // The machine halves its speed in round 1 and doubles it in round 2: the ratios of medians
+    // (6,000 / 10,000 = 0.60) would blame the core for what the machine did.
+    const sample = (name: MicroCase, round: number, opsPerSecond: number | null): MicroSample => ({
+      alg: 'ES256',
+      case: name,
+      round,
+      ops: opsPerSecond === null ? 0 : 100,
+      opsPerSecond,
+    });
+    const micro = [
+      ...[10_000, 5_000, 20_000, null].map((ops, round) => sample('crypto.verify', round, ops)),
+      ...[6_000, 4_500, 17_000, 9_000].map((ops, round) => sample('core verify, cache: false', round, ops)),
+    ];
+    const all = results(measured({}).http.runs, micro);
+    // Round 3 has no crypto.verify figure, so it gives no ratio: 0.60, 0.90, 0.85 → 0.85.
+    expect(microVsCrypto(all, 'ES256', 'core verify, cache: false')).toEqual({
+      median: 0.85,
+      min: 0.6,
+      max: 0.9,
+      n: 3,
+    });
+    expect(byName(all)['core verify (no cache, one at a time) × crypto.verify']).toEqual(['0.85', true]);
+    expect(renderMarkdown(all)).toMatch(
+      /\| ES256 \| core verify, cache: false +\| [^|]+\| [^|]+\| 0\.85 \(0\.60–0\.90\) +\|/,
+    );
   });
 
   it('asks core verify for 0.85× crypto.verify on ES256, and reports 32 in flight', () => {
