@@ -30,10 +30,6 @@ export class FifoMap<K, V> {
     return this.#slots.get(key)?.value;
   }
 
-  has(key: K): boolean {
-    return this.#slots.has(key);
-  }
-
   /** Sets `key` as the newest insertion, even when it was already present. */
   set(key: K, value: V): void {
     const insertion = this.#next++;

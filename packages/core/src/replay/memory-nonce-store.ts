@@ -58,7 +58,8 @@ export class MemoryNonceStore implements NonceStore {
 
   /** Values arrive with about the same lifetime, so the oldest ones are at the front. */
   #dropExpiredFront(now: number): void {
-    for (let oldest = this.#seen.oldestValue(); oldest !== undefined && oldest <= now; ) {
+    let oldest = this.#seen.oldestValue();
+    while (oldest !== undefined && oldest <= now) {
       this.#seen.deleteOldest();
       oldest = this.#seen.oldestValue();
     }

@@ -7,8 +7,8 @@ describe('FifoMap', () => {
     map.set('a', 1);
     map.set('b', 2);
     expect(map.get('a')).toBe(1);
-    expect(map.has('b')).toBe(true);
-    expect(map.has('c')).toBe(false);
+    expect(map.get('b')).toBe(2);
+    expect(map.get('c')).toBeUndefined();
     expect(map.size).toBe(2);
     expect(map.delete('a')).toBe(true);
     expect(map.delete('a')).toBe(false);
